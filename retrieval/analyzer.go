@@ -1,19 +1,103 @@
 package retrieval
 
+import "strings"
+
 // AnalysisVersion changes whenever the analysis rules change in a way that
 // changes the terms of already indexed text. An index built with another
 // version must be rebuilt (baobot reindex).
 const AnalysisVersion = 1
 
-// Analyzer turns article text and questions into index terms.
+// Index terms come in two namespaces. An exact term is a word as written
+// (NFC, case-folded, canonical tone placement; stemmed for languages Snowball
+// stems). A word whose accent-folded form differs also gets a folded term,
+// foldedPrefix + folded form; a plain-ASCII word's exact term already is its
+// folded form. So the folded key of a word is found under both "hoa" (words
+// written hoa) and "~hoa" (hòa, hóa, họa…). Vietnamese adds the same two
+// kinds of term for each pair of adjacent syllables, joined by a space.
+const foldedPrefix = "~"
+
+// Analyzer turns article text and questions into index terms. It is safe for
+// concurrent use.
 type Analyzer struct{}
 
 // NewAnalyzer returns the analyzer with baobot's rules.
 func NewAnalyzer() *Analyzer { return &Analyzer{} }
 
-// IndexArticle splits a into passages and analyzes each one. The language is
-// the article's own or, when it has none, the detected one.
+// ArticleLanguage is the analysis language of a: its own when baobot has an
+// analysis for it, else the detected one, else Vietnamese.
+func (an *Analyzer) ArticleLanguage(a Article) string {
+	if code, ok := SupportedLanguage(a.Language); ok {
+		return code
+	}
+	code, _ := detectLanguage(a.Title + "\n" + a.Text())
+	return code
+}
+
+// IndexArticle splits a into passages and analyzes each one.
 func (an *Analyzer) IndexArticle(a Article) IndexedArticle {
-	// placeholder: replaced by the real analysis chain.
-	return IndexedArticle{Article: a, Language: "vi", Passages: []IndexedPassage{{Ordinal: 1, Start: 0, End: len(a.Text()), Length: 1, Terms: map[string]uint32{"x": 1}}}}
+	lang := an.ArticleLanguage(a)
+	l := languages[lang]
+	text := a.Text()
+	spans := splitPassages(text)
+	out := IndexedArticle{Article: a, Language: lang, Passages: make([]IndexedPassage, 0, len(spans))}
+	for i, s := range spans {
+		terms := make(map[string]uint32)
+		length := analyzeTerms(l, text[s.start:s.end], func(term string) { terms[term]++ })
+		out.Passages = append(out.Passages, IndexedPassage{
+			Ordinal: i + 1, Start: s.start, End: s.end, Length: length, Terms: terms,
+		})
+	}
+	return out
+}
+
+// analyzeTerms emits the index terms of text under language l and returns
+// its length in words.
+func analyzeTerms(l *language, text string, emit func(term string)) uint32 {
+	toks := tokenize(text)
+	vietnamese := l.code == Vietnamese
+	var prev wordForms
+	var b strings.Builder
+	for i, t := range toks {
+		f := forms(text[t.start:t.end], vietnamese)
+		if l.stem != nil {
+			if l.stopword(f.exact) {
+				prev = wordForms{}
+				continue
+			}
+			f = stemmed(l, f)
+		}
+		emitWord(emit, f)
+		if l.pairs && i > 0 && t.joined && prev.exact != "" {
+			b.Reset()
+			b.WriteString(prev.exact)
+			b.WriteByte(' ')
+			b.WriteString(f.exact)
+			exact := b.String()
+			folded := exact
+			if prev.folded != prev.exact || f.folded != f.exact {
+				folded = prev.folded + " " + f.folded
+			}
+			emitWord(emit, wordForms{exact: exact, folded: folded})
+		}
+		prev = f
+	}
+	return uint32(len(toks))
+}
+
+// emitWord emits the exact term of f and, when it differs, its folded term.
+func emitWord(emit func(string), f wordForms) {
+	emit(f.exact)
+	if f.folded != f.exact {
+		emit(foldedPrefix + f.folded)
+	}
+}
+
+// stemmed applies l's stemmer to both forms of a word.
+func stemmed(l *language, f wordForms) wordForms {
+	exact := l.stem(f.exact, true)
+	folded := exact
+	if f.folded != f.exact {
+		folded = foldAccents(exact)
+	}
+	return wordForms{exact: exact, folded: folded}
 }

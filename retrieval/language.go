@@ -1,0 +1,140 @@
+package retrieval
+
+import (
+	"strings"
+
+	"github.com/abadojack/whatlanggo"
+	"github.com/kljensen/snowball/english"
+	"github.com/kljensen/snowball/french"
+	"github.com/kljensen/snowball/hungarian"
+	"github.com/kljensen/snowball/norwegian"
+	"github.com/kljensen/snowball/russian"
+	"github.com/kljensen/snowball/spanish"
+	"github.com/kljensen/snowball/swedish"
+)
+
+// Vietnamese is the language baobot is built for first; it is also the
+// analysis used when a language cannot be told.
+const Vietnamese = "vi"
+
+// language is one analysis: how words of a language become terms.
+type language struct {
+	code     string
+	detect   whatlanggo.Lang
+	stem     func(word string, stemStopWords bool) string // nil: no stemming
+	stopword func(word string) bool                       // words that are never query content
+	pairs    bool                                         // index adjacent-word pairs (Vietnamese syllables)
+}
+
+// languages are the analyses baobot has: Vietnamese, and every language the
+// Snowball library stems.
+var languages = map[string]*language{
+	Vietnamese: {code: Vietnamese, detect: whatlanggo.Vie, stopword: isViQuestionWord, pairs: true},
+	"en":       {code: "en", detect: whatlanggo.Eng, stem: english.Stem, stopword: english.IsStopWord},
+	"es":       {code: "es", detect: whatlanggo.Spa, stem: spanish.Stem, stopword: spanish.IsStopWord},
+	"fr":       {code: "fr", detect: whatlanggo.Fra, stem: french.Stem, stopword: french.IsStopWord},
+	"ru":       {code: "ru", detect: whatlanggo.Rus, stem: russian.Stem, stopword: russian.IsStopWord},
+	"sv":       {code: "sv", detect: whatlanggo.Swe, stem: swedish.Stem, stopword: swedish.IsStopWord},
+	"no":       {code: "no", detect: whatlanggo.Nob, stem: norwegian.Stem, stopword: norwegian.IsStopWord},
+	"hu":       {code: "hu", detect: whatlanggo.Hun, stem: hungarian.Stem, stopword: hungarian.IsStopWord},
+}
+
+// languageAliases maps other spellings of a language code to ours.
+var languageAliases = map[string]string{
+	"vie": "vi", "vietnamese": "vi", "tiếng việt": "vi",
+	"eng": "en", "english": "en", "spa": "es", "spanish": "es",
+	"fra": "fr", "fre": "fr", "french": "fr", "rus": "ru", "russian": "ru",
+	"swe": "sv", "swedish": "sv", "nb": "no", "nn": "no", "nor": "no", "norwegian": "no",
+	"hun": "hu", "hungarian": "hu",
+}
+
+// SupportedLanguage returns baobot's code for a language tag such as "vi",
+// "en-US" or "Spanish", and whether baobot has an analysis for it.
+func SupportedLanguage(tag string) (string, bool) {
+	t := strings.ToLower(strings.TrimSpace(tag))
+	if i := strings.IndexAny(t, "-_"); i > 0 {
+		t = t[:i]
+	}
+	if a, ok := languageAliases[t]; ok {
+		t = a
+	}
+	_, ok := languages[t]
+	return t, ok
+}
+
+var detectOptions = func() whatlanggo.Options {
+	white := make(map[whatlanggo.Lang]bool)
+	for _, l := range languages {
+		white[l.detect] = true
+	}
+	return whatlanggo.Options{Whitelist: white}
+}()
+
+// detectLanguage guesses the language of text among baobot's analyses. ok is
+// false when the guess is not reliable (short or mixed text).
+func detectLanguage(text string) (code string, ok bool) {
+	if len(text) > 4000 {
+		cut := 4000
+		for cut > 0 && !isRuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+	}
+	if looksVietnamese(text) {
+		return Vietnamese, true
+	}
+	info := whatlanggo.DetectWithOptions(text, detectOptions)
+	for code, l := range languages {
+		if l.detect == info.Lang {
+			return code, info.IsReliable()
+		}
+	}
+	return Vietnamese, false
+}
+
+// looksVietnamese reports whether text has letters only Vietnamese uses
+// (ă, ơ, ư, đ, or a tone mark over a circumflex/breve/horn vowel).
+func looksVietnamese(text string) bool {
+	hits := 0
+	for _, r := range text {
+		switch r {
+		case 'ă', 'ơ', 'ư', 'đ', 'Ă', 'Ơ', 'Ư', 'Đ',
+			'ạ', 'ả', 'ấ', 'ầ', 'ẩ', 'ẫ', 'ậ', 'ắ', 'ằ', 'ẳ', 'ẵ', 'ặ',
+			'ẹ', 'ẻ', 'ẽ', 'ế', 'ề', 'ể', 'ễ', 'ệ', 'ỉ', 'ị',
+			'ọ', 'ỏ', 'ố', 'ồ', 'ổ', 'ỗ', 'ộ', 'ớ', 'ờ', 'ở', 'ỡ', 'ợ',
+			'ụ', 'ủ', 'ứ', 'ừ', 'ử', 'ữ', 'ự', 'ỳ', 'ỵ', 'ỷ', 'ỹ', 'ĩ', 'ũ',
+			'\u0309', '\u0323': // hook above and dot below in NFD input
+			hits++
+			if hits >= 2 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// viQuestionWords are Vietnamese question and function words that carry no
+// content in a question ("Ngoại trưởng Mỹ là ai?").
+var viQuestionWords = setOf(
+	"ai", "gì", "nào", "đâu", "sao", "bao", "nhiêu", "mấy", "chăng", "hả", "hử",
+	"là", "thì", "có", "không", "được", "bị", "đã", "sẽ", "đang", "vậy", "thế", "nhỉ", "nhé",
+	"của", "và", "với", "các", "những", "cái", "này", "kia", "đó", "ấy",
+	"hãy", "cho", "biết", "tôi", "mình", "bạn",
+)
+
+// viFoldedQuestionWords are the question words that stay unambiguous when
+// typed without accents: "nao" could be "não" and "ban" is in "Nhật Bản",
+// so only these are dropped from an unaccented question.
+var viFoldedQuestionWords = setOf(
+	"ai", "gi", "bao", "nhieu", "la", "khong", "duoc", "cua", "va", "cac", "nhung",
+)
+
+func isViQuestionWord(w string) bool { return viQuestionWords[w] || viFoldedQuestionWords[w] }
+
+func setOf(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
+}

@@ -1,0 +1,65 @@
+package retrieval
+
+import (
+	"sort"
+	"testing"
+)
+
+// memIndex is a minimal in-memory Index for testing retrieval without
+// storage. It follows the IndexReader contract: postings in passage order.
+type memIndex struct {
+	stats    Stats
+	postings map[string][]Posting
+	passages []PassageRef
+	articles map[string]Article
+	langs    map[string]bool
+}
+
+func newMemIndex(t testing.TB, articles ...Article) *memIndex {
+	t.Helper()
+	m := &memIndex{postings: map[string][]Posting{}, articles: map[string]Article{}, langs: map[string]bool{}}
+	an := NewAnalyzer()
+	for _, a := range articles {
+		ia := an.IndexArticle(a)
+		m.articles[a.ID] = a
+		m.langs[ia.Language] = true
+		m.stats.Articles++
+		for _, p := range ia.Passages {
+			id := PassageID(len(m.passages))
+			m.passages = append(m.passages, PassageRef{ArticleID: a.ID, Ordinal: p.Ordinal, Start: p.Start, End: p.End})
+			m.stats.Passages++
+			m.stats.TotalLength += uint64(p.Length)
+			for term, tf := range p.Terms {
+				m.postings[term] = append(m.postings[term], Posting{Passage: id, TF: tf, Length: p.Length})
+			}
+		}
+	}
+	return m
+}
+
+func (m *memIndex) View(fn func(IndexReader) error) error { return fn(m) }
+func (m *memIndex) Stats() Stats                        { return m.stats }
+func (m *memIndex) Postings(term string) ([]Posting, error) {
+	return m.postings[term], nil
+}
+func (m *memIndex) Passage(id PassageID) (PassageRef, error) {
+	if int(id) >= len(m.passages) {
+		return PassageRef{}, ErrNotFound
+	}
+	return m.passages[id], nil
+}
+func (m *memIndex) Article(id string) (Article, error) {
+	a, ok := m.articles[id]
+	if !ok {
+		return Article{}, ErrNotFound
+	}
+	return a, nil
+}
+func (m *memIndex) Languages() []string {
+	var out []string
+	for l := range m.langs {
+		out = append(out, l)
+	}
+	sort.Strings(out)
+	return out
+}

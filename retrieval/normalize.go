@@ -1,0 +1,250 @@
+package retrieval
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
+)
+
+// This file holds the character-level stages of the analysis chain: Unicode
+// NFC, case folding, Vietnamese tone-mark placement and accent folding. Each
+// works on one word at a time.
+
+// foldCase returns the NFC, case-folded form of word.
+func foldCase(word string) string {
+	if isASCII(word) {
+		return asciiLower(word)
+	}
+	return cases.Fold().String(norm.NFC.String(word))
+}
+
+// Vietnamese tone marks, as combining characters.
+const (
+	toneGrave = '\u0300' // huyền
+	toneAcute = '\u0301' // sắc
+	toneTilde = '\u0303' // ngã
+	toneHook  = '\u0309' // hỏi
+	toneDot   = '\u0323' // nặng
+)
+
+func isTone(r rune) bool {
+	switch r {
+	case toneGrave, toneAcute, toneTilde, toneHook, toneDot:
+		return true
+	}
+	return false
+}
+
+// isViVowel reports whether r (NFC, lower case, without tone) is a Vietnamese
+// vowel letter.
+func isViVowel(r rune) bool {
+	switch r {
+	case 'a', 'ă', 'â', 'e', 'ê', 'i', 'o', 'ô', 'ơ', 'u', 'ư', 'y':
+		return true
+	}
+	return false
+}
+
+// hasQualityMark reports whether the vowel r carries a breve, circumflex or
+// horn: the vowels that take the tone mark whenever they are in the nucleus.
+func hasQualityMark(r rune) bool {
+	switch r {
+	case 'ă', 'â', 'ê', 'ô', 'ơ', 'ư':
+		return true
+	}
+	return false
+}
+
+// canonicalTone moves the tone mark of one lower-case NFC Vietnamese syllable
+// to its canonical vowel, so that the old and new placements ("hoà"/"hòa",
+// "thuỷ"/"thủy") are one term. The canonical placement is the classic one
+// most Vietnamese news uses: in an open syllable with two plain vowels the
+// mark sits on the first ("hòa", "thủy", "của"); with a final consonant on
+// the second ("hoàn"); a vowel with a breve, circumflex or horn always takes it
+// ("người", "tiếng"). Words that are not a single Vietnamese syllable are
+// returned unchanged.
+func canonicalTone(syllable string) string {
+	if isASCII(syllable) {
+		return syllable
+	}
+	var tone rune
+	base := make([]rune, 0, len(syllable))
+	for _, r := range norm.NFD.String(syllable) {
+		if isTone(r) {
+			if tone != 0 {
+				return syllable // two tone marks: not Vietnamese
+			}
+			tone = r
+			continue
+		}
+		base = append(base, r)
+	}
+	if tone == 0 {
+		return syllable
+	}
+	letters := []rune(norm.NFC.String(string(base)))
+
+	first, last := -1, -1
+	for i, r := range letters {
+		if !isViVowel(r) {
+			continue
+		}
+		if first < 0 {
+			first = i
+		} else if last != i-1 {
+			return syllable // two vowel groups: not one syllable
+		}
+		last = i
+	}
+	if first < 0 {
+		return syllable
+	}
+	// "qu" and "gi" before another vowel: the u and i belong to the onset.
+	if last > first && first == 1 &&
+		((letters[0] == 'q' && letters[1] == 'u') || (letters[0] == 'g' && letters[1] == 'i')) {
+		first++
+	}
+
+	pos := -1
+	for i := first; i <= last; i++ {
+		if hasQualityMark(letters[i]) {
+			pos = i // the last marked vowel: ơ in "ươ"
+		}
+	}
+	if pos < 0 {
+		switch n := last - first + 1; {
+		case n == 1:
+			pos = first
+		case n >= 3:
+			pos = first + 1
+		case last < len(letters)-1: // two vowels and a final consonant
+			pos = last
+		default:
+			pos = first
+		}
+	}
+
+	var b strings.Builder
+	for i, r := range letters {
+		b.WriteRune(r)
+		if i == pos {
+			b.WriteRune(tone)
+		}
+	}
+	return norm.NFC.String(b.String())
+}
+
+// foldAccents removes every diacritic from a lower-case word and maps đ to d,
+// giving the form a user who types without accents would write.
+func foldAccents(word string) string {
+	if isASCII(word) {
+		return word
+	}
+	var b strings.Builder
+	b.Grow(len(word))
+	for _, r := range norm.NFD.String(word) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case r == 'đ' || r == 'Đ':
+			b.WriteByte('d')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return norm.NFC.String(b.String())
+}
+
+// hasDiacritics reports whether s holds any letter that accent folding
+// changes: the sign that a user typed with accents.
+func hasDiacritics(s string) bool {
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			continue
+		}
+		if unicode.Is(unicode.Mn, r) {
+			return true
+		}
+		if unicode.IsLetter(r) {
+			lower := string(unicode.ToLower(r))
+			if foldAccents(lower) != lower {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// wordForms is the normalized forms of one surface word.
+type wordForms struct {
+	exact  string // NFC, case-folded, tone placement canonical (Vietnamese)
+	folded string // exact without diacritics
+}
+
+// formCache remembers the forms of non-ASCII words: a language has a few
+// thousand distinct syllables and normalizing one costs several allocations.
+var formCache = struct {
+	sync.RWMutex
+	m map[formKey]wordForms
+}{m: make(map[formKey]wordForms)}
+
+type formKey struct {
+	word       string
+	vietnamese bool
+}
+
+const formCacheLimit = 1 << 18
+
+// forms returns the normalized forms of a surface word. Vietnamese words also
+// get their tone placement made canonical.
+func forms(word string, vietnamese bool) wordForms {
+	if isASCII(word) {
+		w := asciiLower(word)
+		return wordForms{exact: w, folded: w}
+	}
+	key := formKey{word, vietnamese}
+	formCache.RLock()
+	f, ok := formCache.m[key]
+	formCache.RUnlock()
+	if ok {
+		return f
+	}
+	exact := foldCase(word)
+	if vietnamese {
+		exact = canonicalTone(exact)
+	}
+	f = wordForms{exact: exact, folded: foldAccents(exact)}
+	formCache.Lock()
+	if len(formCache.m) < formCacheLimit {
+		formCache.m[formKey{strings.Clone(word), vietnamese}] = f
+	}
+	formCache.Unlock()
+	return f
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'A' <= c && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}

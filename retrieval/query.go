@@ -1,0 +1,184 @@
+package retrieval
+
+import (
+	"sort"
+	"strings"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// answerKind is the kind of answer a question word asks for; snippet choice
+// prefers a sentence holding one.
+type answerKind int
+
+const (
+	anyAnswer answerKind = iota
+	numberAnswer
+	dateAnswer
+	personAnswer
+)
+
+func (k answerKind) String() string {
+	return [...]string{"any", "number", "date", "person"}[k]
+}
+
+// answerCues are question phrases (accent-folded, lower case, space-separated
+// words) and the kind of answer each asks for. A longer phrase wins over a
+// shorter one it contains ("nam bao nhieu" is a date, "bao nhieu" a number).
+var answerCues = []struct {
+	phrase string
+	kind   answerKind
+}{
+	{"khi nao", dateAnswer}, {"bao gio", dateAnswer}, {"nam nao", dateAnswer},
+	{"ngay nao", dateAnswer}, {"thang nao", dateAnswer}, {"luc nao", dateAnswer},
+	{"nam bao nhieu", dateAnswer}, {"thoi diem nao", dateAnswer}, {"thoi gian nao", dateAnswer},
+	{"bao nhieu", numberAnswer}, {"bao lau", numberAnswer}, {"bao xa", numberAnswer},
+	{"bao lon", numberAnswer}, {"may", numberAnswer}, {"ai", personAnswer},
+	{"when", dateAnswer}, {"what year", dateAnswer}, {"which year", dateAnswer},
+	{"what date", dateAnswer}, {"what century", dateAnswer},
+	{"how many", numberAnswer}, {"how much", numberAnswer}, {"how long", numberAnswer},
+	{"how old", numberAnswer}, {"how far", numberAnswer}, {"how large", numberAnswer},
+	{"what percentage", numberAnswer}, {"who", personAnswer}, {"whom", personAnswer},
+	{"cuando", dateAnswer}, {"que ano", dateAnswer}, {"cuantos", numberAnswer},
+	{"cuantas", numberAnswer}, {"cuanto", numberAnswer}, {"cuanta", numberAnswer},
+	{"quien", personAnswer}, {"quienes", personAnswer},
+	{"quand", dateAnswer}, {"combien", numberAnswer}, {"qui", personAnswer},
+	{"когда", dateAnswer}, {"в каком году", dateAnswer}, {"сколько", numberAnswer},
+	{"кто", personAnswer}, {"кого", personAnswer}, {"кому", personAnswer},
+}
+
+// detectAnswerKind finds the kind of answer a question asks for.
+func detectAnswerKind(folded []string) answerKind {
+	text := " " + strings.Join(folded, " ") + " "
+	best, bestLen := anyAnswer, 0
+	for _, c := range answerCues {
+		if len(c.phrase) > bestLen && strings.Contains(text, " "+c.phrase+" ") {
+			best, bestLen = c.kind, len(c.phrase)
+		}
+	}
+	return best
+}
+
+// queryWord is one content word of a question under one analysis.
+type queryWord struct {
+	lang     *language
+	exact    string  // exact form (stemmed where the language stems)
+	folded   string  // accent-folded form
+	accented bool    // typed with accents: an exact match counts more
+	idf      float64 // set by ranking: the word's inverse document frequency
+}
+
+// termGroup is one scoring unit: the index terms whose postings are merged
+// (a word's folded key lives under two terms) and its weight.
+type termGroup struct {
+	keys   []string
+	weight float64
+	word   int // index into query.words for a word; -1 for a pair
+}
+
+// query is an analyzed question.
+type query struct {
+	text   string
+	words  []queryWord
+	groups []termGroup
+	want   answerKind
+}
+
+// analyzeQuery analyzes a question for a collection whose articles use the
+// given analysis languages.
+func analyzeQuery(question string, collection []string, p Params) query {
+	question = norm.NFC.String(question)
+	q := query{text: question}
+	accented := hasDiacritics(question)
+	seen := make(map[string]bool)
+	var allFolded []string
+	for _, l := range queryLanguages(question, accented, collection) {
+		toks := tokenize(question)
+		words := make([]wordForms, len(toks))
+		content := make([]bool, len(toks))
+		for i, t := range toks {
+			f := forms(question[t.start:t.end], l.code == Vietnamese)
+			if len(allFolded) < len(toks) {
+				allFolded = append(allFolded, f.folded)
+			}
+			content[i] = !l.stopword(f.exact)
+			if l.stem != nil {
+				f = stemmed(l, f)
+			}
+			words[i] = f
+		}
+		for i, f := range words {
+			if !content[i] {
+				continue
+			}
+			if !seen[f.exact+"\x00"+l.code] {
+				seen[f.exact+"\x00"+l.code] = true
+				q.words = append(q.words, queryWord{lang: l, exact: f.exact, folded: f.folded, accented: accented})
+				q.addGroups(f, accented, 1, p.FoldedWeight, len(q.words)-1, seen)
+			}
+			if l.pairs && i > 0 && toks[i].joined && content[i-1] {
+				pair := wordForms{exact: words[i-1].exact + " " + f.exact, folded: words[i-1].folded + " " + f.folded}
+				q.addGroups(pair, accented, p.PairWeight, p.FoldedWeight, -1, seen)
+			}
+		}
+	}
+	q.want = detectAnswerKind(allFolded)
+	return q
+}
+
+// addGroups adds the scoring groups of one word or pair: with accents typed,
+// its exact term at full weight plus its folded key at foldedWeight times
+// that (enough to find a word written with other accents, little enough that
+// the exact spelling ranks first); without, its folded key at full weight.
+func (q *query) addGroups(f wordForms, accented bool, weight, foldedWeight float64, word int, seen map[string]bool) {
+	add := func(w float64, keys ...string) {
+		sig := strings.Join(keys, "\x00")
+		if seen["g\x00"+sig] {
+			return
+		}
+		seen["g\x00"+sig] = true
+		q.groups = append(q.groups, termGroup{keys: keys, weight: w, word: word})
+	}
+	folded := []string{f.folded, foldedPrefix + f.folded}
+	if accented {
+		add(weight, f.exact)
+		add(weight*foldedWeight, folded...)
+	} else {
+		add(weight, folded...)
+	}
+}
+
+// queryLanguages chooses the analyses a question is run under: its own
+// language when it can be told and the collection has it, otherwise every
+// language of the collection. A question typed without accents is also read
+// as Vietnamese when the collection has Vietnamese.
+func queryLanguages(question string, accented bool, collection []string) []*language {
+	have := make(map[string]bool)
+	for _, c := range collection {
+		if code, ok := SupportedLanguage(c); ok {
+			have[code] = true
+		}
+	}
+	if len(have) == 0 {
+		have[Vietnamese] = true
+	}
+	chosen := make(map[string]bool)
+	if code, ok := detectLanguage(question); ok && have[code] {
+		chosen[code] = true
+		if !accented && have[Vietnamese] {
+			chosen[Vietnamese] = true
+		}
+	} else {
+		chosen = have
+	}
+	codes := make([]string, 0, len(chosen))
+	for c := range chosen {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	out := make([]*language, len(codes))
+	for i, c := range codes {
+		out[i] = languages[c]
+	}
+	return out
+}

@@ -1,0 +1,290 @@
+package retrieval
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// snippet is a quote chosen from a passage.
+type snippet struct {
+	text  string
+	marks [][2]int
+}
+
+// markedToken is a passage word and which question word it matches.
+type markedToken struct {
+	token
+	word  int     // index into query.words, -1 when it matches none
+	value float64 // how much the match counts
+	kind  answerKind
+}
+
+// chooseSnippet picks the best window of one or two sentences of passage for
+// q: the one holding the most question-word weight, preferring a window that
+// holds the kind of answer the question asks for (a number for "bao
+// nhiêu", a date for "khi nào", a name for "ai"). A window longer than
+// maxChars is cut around its densest part, with "…" where text was cut.
+func chooseSnippet(passage string, q query, maxChars int) snippet {
+	if maxChars <= 0 {
+		maxChars = 320
+	}
+	toks := markTokens(passage, q)
+	sents := splitSentences(passage, span{0, len(passage)})
+	if len(sents) == 0 {
+		return snippet{}
+	}
+
+	var maxWeight float64
+	for _, w := range q.words {
+		maxWeight = max(maxWeight, w.idf)
+	}
+	kindBonus := 0.6 * maxWeight
+
+	score := func(w span) float64 {
+		seen := make(map[int]float64)
+		hasKind := false
+		for _, t := range toks {
+			if t.start < w.start || t.end > w.end {
+				continue
+			}
+			if t.word >= 0 && t.value > seen[t.word] {
+				seen[t.word] = t.value
+			}
+			if q.want != anyAnswer && t.kind == q.want && t.word < 0 {
+				hasKind = true
+			}
+		}
+		var s float64
+		for _, v := range seen {
+			s += v
+		}
+		if hasKind && s > 0 {
+			s += kindBonus
+		}
+		return s
+	}
+
+	best, bestScore := sents[0], -1.0
+	for i, sent := range sents {
+		if sc := score(sent); sc > bestScore {
+			best, bestScore = sent, sc
+		}
+		if i+1 < len(sents) {
+			pair := span{sent.start, sents[i+1].end}
+			// Two sentences only when the second adds to the first.
+			if sc := score(pair); sc > bestScore+1e-9 && sc > score(sent)+1e-9 && sc > score(sents[i+1])+1e-9 {
+				best, bestScore = pair, sc
+			}
+		}
+	}
+	return cutSnippet(passage, best, toks, q.want, maxChars)
+}
+
+// markTokens analyzes the words of passage and marks those that match a
+// question word, exactly or accent-folded.
+func markTokens(passage string, q query) []markedToken {
+	toks := tokenize(passage)
+	out := make([]markedToken, len(toks))
+	for i, t := range toks {
+		out[i] = markedToken{token: t, word: -1}
+		word := passage[t.start:t.end]
+		out[i].kind = tokenKind(passage, t, strings.TrimSpace(passage[sentenceStartBefore(passage, t.start):t.start]) != "")
+		var plain, stems = wordForms{}, map[*language]wordForms{}
+		for wi, w := range q.words {
+			f, ok := stems[w.lang]
+			if !ok {
+				if plain.exact == "" {
+					plain = forms(word, w.lang.code == Vietnamese)
+				}
+				f = plain
+				if w.lang.stem != nil {
+					f = stemmed(w.lang, plain)
+				}
+				stems[w.lang] = f
+			}
+			var v float64
+			switch {
+			case f.exact == w.exact:
+				v = w.idf
+			case f.folded == w.folded && w.accented:
+				v = w.idf * 0.5
+			case f.folded == w.folded:
+				v = w.idf
+			}
+			if v > 0 && v > out[i].value {
+				out[i].word, out[i].value = wi, v
+			}
+		}
+	}
+	return out
+}
+
+// sentenceStartBefore returns the offset where the sentence holding offset
+// i begins, roughly: after the last sentence-ending mark before i.
+func sentenceStartBefore(text string, i int) int {
+	j := strings.LastIndexAny(text[:i], ".!?\n")
+	return j + 1
+}
+
+// tokenKind tells what kind of answer a word could be: a number, a date, or
+// part of a name (a capitalized word not at the start of a sentence).
+func tokenKind(text string, t token, midSentence bool) answerKind {
+	word := text[t.start:t.end]
+	r, _ := utf8.DecodeRuneInString(word)
+	switch {
+	case unicode.IsDigit(r):
+		if isDateLike(text, t) {
+			return dateAnswer
+		}
+		return numberAnswer
+	case unicode.IsUpper(r) && midSentence:
+		return personAnswer
+	}
+	if dateWords[strings.ToLower(word)] {
+		return dateAnswer
+	}
+	if numberWords[strings.ToLower(word)] {
+		return numberAnswer
+	}
+	return anyAnswer
+}
+
+// isDateLike reports whether the number token t reads as part of a date: a
+// year, a day/month form, or a number after a date word.
+func isDateLike(text string, t token) bool {
+	word := text[t.start:t.end]
+	if len(word) == 4 && (strings.HasPrefix(word, "19") || strings.HasPrefix(word, "20")) {
+		return true
+	}
+	if t.end < len(text) && text[t.end] == '/' || t.start > 0 && text[t.start-1] == '/' {
+		return true
+	}
+	before := strings.ToLower(strings.TrimSpace(text[max(0, t.start-12):t.start]))
+	for w := range dateWords {
+		if strings.HasSuffix(before, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// dateWords and numberWords name dates and quantities in baobot's languages.
+var dateWords = setOf(
+	"ngày", "tháng", "năm", "thế kỷ", "thập niên", "january", "february", "march", "april",
+	"may", "june", "july", "august", "september", "october", "november", "december",
+	"century", "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+	"septiembre", "octubre", "noviembre", "diciembre", "siglo", "году", "год", "века", "веке",
+	"января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
+	"октября", "ноября", "декабря",
+)
+
+var numberWords = setOf(
+	"một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín", "mười", "trăm", "nghìn",
+	"ngàn", "triệu", "tỷ", "tỉ", "phút", "giờ", "one", "two", "three", "four", "five", "six",
+	"seven", "eight", "nine", "ten", "hundred", "thousand", "million", "billion", "uno", "dos",
+	"tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez", "cien", "mil", "millones",
+	"один", "два", "три", "четыре", "пять", "десять", "сто", "тысяч", "миллионов",
+)
+
+// cutSnippet returns window w of passage as a snippet of at most maxChars
+// characters, cut around its densest part when longer, with the marks of the
+// question words inside it.
+func cutSnippet(passage string, w span, toks []markedToken, want answerKind, maxChars int) snippet {
+	start, end := w.start, w.end
+	if utf8.RuneCountInString(passage[start:end]) > maxChars {
+		start, end = densestWindow(passage, w, toks, want, maxChars-2)
+	}
+	var b strings.Builder
+	if start > w.start {
+		b.WriteString("…")
+	}
+	offset := b.Len() - start
+	b.WriteString(strings.ReplaceAll(passage[start:end], "\n", " "))
+	if end < w.end {
+		b.WriteString("…")
+	}
+	var marks [][2]int
+	for _, t := range toks {
+		if t.word < 0 || t.start < start || t.end > end {
+			continue
+		}
+		m := [2]int{t.start + offset, t.end + offset}
+		if n := len(marks); n > 0 && strings.TrimSpace(passage[marks[n-1][1]-offset:t.start]) == "" {
+			marks[n-1][1] = m[1]
+			continue
+		}
+		marks = append(marks, m)
+	}
+	return snippet{text: b.String(), marks: marks}
+}
+
+// densestWindow finds the span of at most maxChars characters inside w,
+// starting and ending at word boundaries, that holds the most question-word
+// weight (and the wanted kind of answer).
+func densestWindow(passage string, w span, toks []markedToken, want answerKind, maxChars int) (int, int) {
+	var inside []markedToken
+	for _, t := range toks {
+		if t.start >= w.start && t.end <= w.end {
+			inside = append(inside, t)
+		}
+	}
+	if len(inside) == 0 {
+		return w.start, runeLimit(passage, w.start, w.end, maxChars)
+	}
+	bestStart, bestEnd, bestScore := w.start, runeLimit(passage, w.start, w.end, maxChars), -1.0
+	for i, first := range inside {
+		start := first.start
+		if i == 0 {
+			start = w.start
+		}
+		end := runeLimit(passage, start, w.end, maxChars)
+		seen := make(map[int]bool)
+		var sc float64
+		hasKind := false
+		for _, t := range inside[i:] {
+			if t.end > end {
+				break
+			}
+			if t.word >= 0 && !seen[t.word] {
+				seen[t.word] = true
+				sc += t.value
+			}
+			if want != anyAnswer && t.kind == want && t.word < 0 {
+				hasKind = true
+			}
+		}
+		if hasKind {
+			sc += 0.01
+		}
+		if sc > bestScore+1e-9 {
+			bestStart, bestEnd, bestScore = start, end, sc
+		}
+	}
+	return bestStart, bestEnd
+}
+
+// runeLimit returns the end of the longest prefix of passage[start:end] of
+// at most maxChars characters that ends at a word boundary.
+func runeLimit(passage string, start, end, maxChars int) int {
+	n, i := 0, start
+	for i < end && n < maxChars {
+		_, size := utf8.DecodeRuneInString(passage[i:])
+		i += size
+		n++
+	}
+	if i >= end {
+		return end
+	}
+	if sp := strings.LastIndexAny(passage[start:i], " \t\n"); sp > 0 {
+		i = start + sp
+	}
+	for i > start {
+		r, size := utf8.DecodeLastRuneInString(passage[:i])
+		if !unicode.IsSpace(r) && !strings.ContainsRune(",;:(–-", r) {
+			break
+		}
+		i -= size
+	}
+	return i
+}
