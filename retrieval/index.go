@@ -53,8 +53,8 @@ type IndexReader interface {
 	Passage(id PassageID) (PassageRef, error)
 	// Article returns a stored article; ErrNotFound when there is none.
 	Article(id string) (Article, error)
-	// Languages lists the analysis languages of the stored articles.
-	Languages() []string
+	// Languages counts the stored articles by analysis language.
+	Languages() map[string]uint64
 }
 
 // Index is a searchable collection. View runs fn with a consistent snapshot;

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/abadojack/whatlanggo"
 	"github.com/kljensen/snowball/english"
@@ -86,31 +87,32 @@ func detectLanguage(text string) (code string, ok bool) {
 	info := whatlanggo.DetectWithOptions(text, detectOptions)
 	for code, l := range languages {
 		if l.detect == info.Lang {
-			return code, info.IsReliable()
+			return code, info.IsReliable() || info.Confidence >= 0.5
 		}
 	}
 	return Vietnamese, false
 }
 
 // looksVietnamese reports whether text has letters only Vietnamese uses
-// (ă, ơ, ư, đ, or a tone mark over a circumflex/breve/horn vowel).
+// (ă, ơ, ư, đ, or a tone mark over a circumflex/breve/horn vowel) often
+// enough to be Vietnamese rather than another language quoting a name.
 func looksVietnamese(text string) bool {
-	hits := 0
+	hits, letters := 0, 0
 	for _, r := range text {
+		if unicode.IsLetter(r) {
+			letters++
+		}
 		switch r {
 		case 'ă', 'ơ', 'ư', 'đ', 'Ă', 'Ơ', 'Ư', 'Đ',
 			'ạ', 'ả', 'ấ', 'ầ', 'ẩ', 'ẫ', 'ậ', 'ắ', 'ằ', 'ẳ', 'ẵ', 'ặ',
 			'ẹ', 'ẻ', 'ẽ', 'ế', 'ề', 'ể', 'ễ', 'ệ', 'ỉ', 'ị',
 			'ọ', 'ỏ', 'ố', 'ồ', 'ổ', 'ỗ', 'ộ', 'ớ', 'ờ', 'ở', 'ỡ', 'ợ',
 			'ụ', 'ủ', 'ứ', 'ừ', 'ử', 'ữ', 'ự', 'ỳ', 'ỵ', 'ỷ', 'ỹ', 'ĩ', 'ũ',
-			'\u0309', '\u0323': // hook above and dot below in NFD input
+			'\u0309', '\u0323', '\u031b', '\u0306': // hook, dot below, horn, breve in NFD input
 			hits++
-			if hits >= 2 {
-				return true
-			}
 		}
 	}
-	return false
+	return hits >= 2 && hits*40 >= letters
 }
 
 // viQuestionWords are Vietnamese question and function words that carry no

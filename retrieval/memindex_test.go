@@ -1,9 +1,6 @@
 package retrieval
 
-import (
-	"sort"
-	"testing"
-)
+import "testing"
 
 // memIndex is a minimal in-memory Index for testing retrieval without
 // storage. It follows the IndexReader contract: postings in passage order.
@@ -12,17 +9,17 @@ type memIndex struct {
 	postings map[string][]Posting
 	passages []PassageRef
 	articles map[string]Article
-	langs    map[string]bool
+	langs    map[string]uint64
 }
 
 func newMemIndex(t testing.TB, articles ...Article) *memIndex {
 	t.Helper()
-	m := &memIndex{postings: map[string][]Posting{}, articles: map[string]Article{}, langs: map[string]bool{}}
+	m := &memIndex{postings: map[string][]Posting{}, articles: map[string]Article{}, langs: map[string]uint64{}}
 	an := NewAnalyzer()
 	for _, a := range articles {
 		ia := an.IndexArticle(a)
 		m.articles[a.ID] = a
-		m.langs[ia.Language] = true
+		m.langs[ia.Language]++
 		m.stats.Articles++
 		for _, p := range ia.Passages {
 			id := PassageID(len(m.passages))
@@ -38,7 +35,7 @@ func newMemIndex(t testing.TB, articles ...Article) *memIndex {
 }
 
 func (m *memIndex) View(fn func(IndexReader) error) error { return fn(m) }
-func (m *memIndex) Stats() Stats                        { return m.stats }
+func (m *memIndex) Stats() Stats                          { return m.stats }
 func (m *memIndex) Postings(term string) ([]Posting, error) {
 	return m.postings[term], nil
 }
@@ -55,11 +52,4 @@ func (m *memIndex) Article(id string) (Article, error) {
 	}
 	return a, nil
 }
-func (m *memIndex) Languages() []string {
-	var out []string
-	for l := range m.langs {
-		out = append(out, l)
-	}
-	sort.Strings(out)
-	return out
-}
+func (m *memIndex) Languages() map[string]uint64 { return m.langs }

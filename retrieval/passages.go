@@ -13,8 +13,8 @@ import (
 // dateline) is merged into its neighbour so that it never stands alone.
 const (
 	minPassage    = 120
-	targetPassage = 900
-	maxPassage    = 1400
+	targetPassage = 1500
+	maxPassage    = 2400
 )
 
 // span is a byte range [start, end) of a text.

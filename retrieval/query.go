@@ -86,7 +86,7 @@ type query struct {
 
 // analyzeQuery analyzes a question for a collection whose articles use the
 // given analysis languages.
-func analyzeQuery(question string, collection []string, p Params) query {
+func analyzeQuery(question string, collection map[string]uint64, p Params) query {
 	question = norm.NFC.String(question)
 	q := query{text: question}
 	accented := hasDiacritics(question)
@@ -148,28 +148,31 @@ func (q *query) addGroups(f wordForms, accented bool, weight, foldedWeight float
 	}
 }
 
-// queryLanguages chooses the analyses a question is run under: its own
-// language when it can be told and the collection has it, otherwise every
-// language of the collection. A question typed without accents is also read
-// as Vietnamese when the collection has Vietnamese.
-func queryLanguages(question string, accented bool, collection []string) []*language {
-	have := make(map[string]bool)
-	for _, c := range collection {
-		if code, ok := SupportedLanguage(c); ok {
-			have[code] = true
-		}
-	}
-	if len(have) == 0 {
-		have[Vietnamese] = true
+// queryLanguages chooses the analyses a question is run under, given the
+// collection's article count per language: its own language when it can be
+// told and the collection has it, otherwise the collection's main languages
+// (those with at least a tenth of its articles). A question typed without
+// accents is also read as Vietnamese when the collection has Vietnamese.
+func queryLanguages(question string, accented bool, collection map[string]uint64) []*language {
+	var total uint64
+	for _, n := range collection {
+		total += n
 	}
 	chosen := make(map[string]bool)
-	if code, ok := detectLanguage(question); ok && have[code] {
+	if code, ok := detectLanguage(question); ok && collection[code] > 0 {
 		chosen[code] = true
-		if !accented && have[Vietnamese] {
+		if !accented && collection[Vietnamese] > 0 {
 			chosen[Vietnamese] = true
 		}
 	} else {
-		chosen = have
+		for code, n := range collection {
+			if _, known := languages[code]; known && n*10 >= total {
+				chosen[code] = true
+			}
+		}
+	}
+	if len(chosen) == 0 {
+		chosen[Vietnamese] = true
 	}
 	codes := make([]string, 0, len(chosen))
 	for c := range chosen {

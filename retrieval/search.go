@@ -21,13 +21,16 @@ type Params struct {
 	MaxQuestion   int     // longest question, in characters
 	FoldedWeight  float64 // weight of an accent-folded match in an accented question
 	PairWeight    float64 // weight of a Vietnamese syllable pair relative to a syllable
+	// Proximity boosts a passage whose best one- or two-sentence window
+	// holds much of the question: score × (1 + Proximity × window share).
+	Proximity float64
 }
 
 // DefaultParams returns baobot's default ranking parameters.
 func DefaultParams() Params {
 	return Params{
 		K1: 1.2, B: 0.75, MaxPerArticle: 1, MinConfidence: 0.35,
-		SnippetChars: 320, MaxQuestion: 1000, FoldedWeight: 0.35, PairWeight: 1,
+		SnippetChars: 320, MaxQuestion: 1000, FoldedWeight: 0.35, PairWeight: 1, Proximity: 2,
 	}
 }
 
@@ -107,17 +110,24 @@ func (s *Searcher) Ask(question string, k int) (Answer, error) {
 		if err != nil {
 			return err
 		}
-		results, err := s.spread(r, hits, k)
+		results, err := s.spread(r, hits, max(k, rerankDepth))
 		if err != nil {
 			return err
 		}
 		for i := range results {
-			h := results[i]
+			h := &results[i]
 			text := h.article.Text()
-			sn := chooseSnippet(text[h.ref.Start:h.ref.End], q, s.params.SnippetChars)
+			h.snippet = chooseSnippet(text[h.ref.Start:h.ref.End], q, s.params.SnippetChars)
+			h.score *= 1 + s.params.Proximity*h.snippet.coverage
+		}
+		sort.SliceStable(results, func(i, j int) bool { return results[i].score > results[j].score })
+		if len(results) > k {
+			results = results[:k]
+		}
+		for _, h := range results {
 			ans.Results = append(ans.Results, Result{
 				Article: h.article, Passage: h.ref.Ordinal,
-				Snippet: sn.text, Marks: sn.marks, Score: h.score,
+				Snippet: h.snippet.text, Marks: h.snippet.marks, Score: h.score,
 			})
 		}
 		if len(results) > 0 {
@@ -138,6 +148,7 @@ type hit struct {
 	coverage float64 // share of the question's word weight this passage matched
 	ref      PassageRef
 	article  Article
+	snippet  snippet
 }
 
 // accumulator collects a passage's score and which question words it holds.
@@ -301,3 +312,7 @@ func (s *Searcher) spread(r IndexReader, hits []hit, k int) ([]hit, error) {
 	}
 	return out, nil
 }
+
+// rerankDepth is how many of the best BM25 passages are re-scored by how
+// closely together they hold the question's words.
+const rerankDepth = 20

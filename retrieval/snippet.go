@@ -10,6 +10,10 @@ import (
 type snippet struct {
 	text  string
 	marks [][2]int
+	// coverage is the share of the question's word weight that the chosen
+	// window of one or two sentences holds: a measure of how closely
+	// together the passage answers.
+	coverage float64
 }
 
 // markedToken is a passage word and which question word it matches.
@@ -78,7 +82,31 @@ func chooseSnippet(passage string, q query, maxChars int) snippet {
 			}
 		}
 	}
-	return cutSnippet(passage, best, toks, q.want, maxChars)
+	sn := cutSnippet(passage, best, toks, q.want, maxChars)
+	var total float64
+	for _, w := range q.words {
+		total += w.idf
+	}
+	if total > 0 {
+		sn.coverage = matchedWeight(toks, best) / total
+	}
+	return sn
+}
+
+// matchedWeight sums the weight of the distinct question words matched
+// inside w.
+func matchedWeight(toks []markedToken, w span) float64 {
+	seen := make(map[int]float64)
+	for _, t := range toks {
+		if t.start >= w.start && t.end <= w.end && t.word >= 0 && t.value > seen[t.word] {
+			seen[t.word] = t.value
+		}
+	}
+	var s float64
+	for _, v := range seen {
+		s += v
+	}
+	return s
 }
 
 // markTokens analyzes the words of passage and marks those that match a
