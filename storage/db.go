@@ -1,0 +1,300 @@
+package storage
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/baobot/baobot/retrieval"
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// DefaultTimeout is how long Open waits for a file another process holds.
+const DefaultTimeout = time.Second
+
+// Options configure Open.
+type Options struct {
+	// Analyzer analyses articles when they are written. It is required
+	// unless ReadOnly is set.
+	Analyzer *retrieval.Analyzer
+	// Timeout is how long to wait for the file lock; zero or less means
+	// DefaultTimeout.
+	Timeout time.Duration
+	// ReadOnly opens an existing index for reading only. Any number of
+	// processes may hold an index read-only, but none while a process holds
+	// it for writing.
+	ReadOnly bool
+}
+
+// DB is an open baobot index. It is safe for concurrent use: any number of
+// readers run at once and never block; writes run one at a time.
+type DB struct {
+	bolt     *bolt.DB
+	path     string
+	readOnly bool
+	analyze  analyzeFunc // nil when read-only
+
+	// mu serialises writes: each reads what it replaces, analyses outside
+	// any transaction, then writes.
+	mu sync.Mutex
+	// analysis mirrors meta.analysis. Only this DB writes the file (the
+	// lock is exclusive), so the copy stays true.
+	analysis atomic.Uint32
+
+	// reindexBatch, when a test sets it, replaces reindexBatchSize.
+	reindexBatch int
+	// beforeCommit, when a test sets it, runs at the end of every write
+	// transaction; an error aborts the transaction.
+	beforeCommit func() error
+}
+
+var _ retrieval.Index = (*DB)(nil)
+
+// Open opens the index at path, creating it (mode 0600) unless it exists or
+// opts.ReadOnly is set. An existing file that is not a baobot index is
+// refused with ErrNotBaobot and not modified; a newer index with
+// ErrNewerSchema; a file held by another process with ErrInUse after
+// opts.Timeout. An empty file is initialised like a new one.
+func Open(path string, opts Options) (*DB, error) {
+	if opts.Analyzer == nil && !opts.ReadOnly {
+		return nil, fmt.Errorf("storage: %s: Options.Analyzer is required to open for writing", path)
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	db, err := open(path, opts)
+	if errors.Is(err, fs.ErrExist) {
+		// Another process created the file between our look and our
+		// create: open it as the existing file it now is.
+		db, err = open(path, opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if opts.Analyzer != nil && !opts.ReadOnly {
+		db.analyze = opts.Analyzer.IndexArticle
+	}
+	return db, nil
+}
+
+func open(path string, opts Options) (*DB, error) {
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && !opts.ReadOnly:
+		return create(path, opts.Timeout, true)
+	case err != nil:
+		return nil, fmt.Errorf("storage: %w", err)
+	case !info.Mode().IsRegular():
+		return nil, fmt.Errorf("storage: %s: %w: not a regular file", path, ErrNotBaobot)
+	case info.Size() == 0 && opts.ReadOnly:
+		return nil, fmt.Errorf("storage: %s: %w: empty file", path, ErrNotBaobot)
+	case info.Size() == 0:
+		return create(path, opts.Timeout, false)
+	}
+	// Check, without writing, that the file is ours before bbolt opens it
+	// for writing: on some systems that alone resizes the file.
+	db, err := openExisting(path, opts.Timeout, true)
+	if err != nil || opts.ReadOnly {
+		return db, err
+	}
+	if err := db.bolt.Close(); err != nil {
+		return nil, db.errorf("%w", err)
+	}
+	return openExisting(path, opts.Timeout, false)
+}
+
+// openExisting opens the existing file at path, after checking its first
+// bytes when readOnly, and checks that it is a baobot index.
+func openExisting(path string, timeout time.Duration, readOnly bool) (*DB, error) {
+	if readOnly {
+		if err := checkBbolt(path); err != nil {
+			return nil, err
+		}
+	}
+	bdb, err := bolt.Open(path, 0o600, boltOptions(timeout, readOnly, false))
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	db := &DB{bolt: bdb, path: path, readOnly: readOnly}
+	if err := db.loadMeta(); err != nil {
+		bdb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// create opens a new or empty file and initialises the index in it. When
+// exclusive is set the file must not exist yet: if it does, create returns an
+// error wrapping fs.ErrExist. A file create made is removed if it fails.
+func create(path string, timeout time.Duration, exclusive bool) (*DB, error) {
+	bdb, err := bolt.Open(path, 0o600, boltOptions(timeout, false, exclusive))
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	db := &DB{bolt: bdb, path: path}
+	err = bdb.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketMeta) != nil {
+			return nil // someone initialised it meanwhile
+		}
+		// A file that was empty when we looked holds no buckets, unless
+		// someone else wrote it meanwhile: then it is not ours to change.
+		if k, _ := tx.Cursor().First(); k != nil {
+			return ErrNotBaobot
+		}
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucket(name); err != nil {
+				return err
+			}
+		}
+		return newMeta().write(tx)
+	})
+	if err != nil {
+		bdb.Close()
+		if exclusive {
+			os.Remove(path)
+		}
+		return nil, db.errorf("initialising: %w", err)
+	}
+	if err := db.loadMeta(); err != nil {
+		bdb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// boltOptions are the bbolt options of every open.
+func boltOptions(timeout time.Duration, readOnly, exclusive bool) *bolt.Options {
+	o := &bolt.Options{
+		Timeout:  timeout,
+		ReadOnly: readOnly,
+		// Write transactions free and allocate many pages; a hash map
+		// freelist that is not written at every commit (it is rebuilt from
+		// the tree when the file is opened) makes them cheaper. Syncing of
+		// the data itself stays on.
+		FreelistType:   bolt.FreelistMapType,
+		NoFreelistSync: true,
+	}
+	if exclusive {
+		o.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
+			return os.OpenFile(name, flag|os.O_EXCL, perm)
+		}
+	}
+	return o
+}
+
+// openError translates an error of bolt.Open.
+func openError(path string, err error) error {
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return fmt.Errorf("storage: %s: %w (the file is locked)", path, ErrInUse)
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
+		return fmt.Errorf("storage: %s: %w: %w", path, ErrCorrupt, err)
+	}
+	return fmt.Errorf("storage: %s: %w", path, err)
+}
+
+// bboltMagic is the number bbolt writes in its two meta pages, in the
+// machine's byte order, after a 16-byte page header whose flags (bytes 8
+// and 9) mark a meta page.
+const (
+	bboltMagic    = 0xED0CDAED
+	bboltMetaPage = 0x04
+)
+
+// checkBbolt reads the first bytes of the file at path and returns
+// ErrNotBaobot unless one of the places bbolt looks for its meta pages holds
+// one: the start of the file, or the second page, for any page size bbolt
+// supports.
+func checkBbolt(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("storage: %w", err)
+	}
+	defer f.Close()
+	offsets := []int64{0}
+	for shift := range 15 {
+		offsets = append(offsets, 1024<<shift)
+	}
+	var hdr [20]byte
+	for _, off := range offsets {
+		if _, err := f.ReadAt(hdr[:], off); err == io.EOF {
+			break
+		} else if err != nil {
+			return fmt.Errorf("storage: %w", err)
+		}
+		if binary.NativeEndian.Uint16(hdr[8:]) == bboltMetaPage && binary.NativeEndian.Uint32(hdr[16:]) == bboltMagic {
+			return nil
+		}
+	}
+	return fmt.Errorf("storage: %s: %w: not a bbolt file", path, ErrNotBaobot)
+}
+
+// loadMeta checks the meta bucket and caches the analysis version.
+func (db *DB) loadMeta() error {
+	m, err := db.meta()
+	if err != nil {
+		return err
+	}
+	db.analysis.Store(m.analysis)
+	return nil
+}
+
+// meta reads the meta bucket in a read transaction.
+func (db *DB) meta() (m meta, err error) {
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		m, err = readMeta(tx)
+		return err
+	})
+	if err != nil {
+		return meta{}, db.errorf("%w", err)
+	}
+	return m, nil
+}
+
+// Close closes the index, after waiting for running transactions.
+func (db *DB) Close() error {
+	if err := db.bolt.Close(); err != nil {
+		return db.errorf("closing: %w", err)
+	}
+	return nil
+}
+
+// Path is the path the index was opened with.
+func (db *DB) Path() string { return db.path }
+
+// NeedsReindex reports whether the index was built with other analysis rules
+// than retrieval.AnalysisVersion, or a Reindex did not finish. Until Reindex
+// has run, queries may miss matches, and Put and Remove return
+// ErrNeedsReindex.
+func (db *DB) NeedsReindex() bool { return db.analysis.Load() != retrieval.AnalysisVersion }
+
+// View runs fn with a consistent read-only snapshot of the index, valid only
+// during the call. Views run concurrently with each other and with writes.
+// fn's error is returned as it is.
+func (db *DB) View(fn func(retrieval.IndexReader) error) error {
+	var fnErr error
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		r, err := newReader(tx)
+		if err != nil {
+			return err
+		}
+		fnErr = fn(r)
+		return fnErr
+	})
+	if err != nil && fnErr == nil {
+		return db.errorf("%w", err)
+	}
+	return err
+}
+
+// errorf formats an error that names the index.
+func (db *DB) errorf(format string, args ...any) error {
+	return fmt.Errorf("storage: %s: "+format, append([]any{db.path}, args...)...)
+}

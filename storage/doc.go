@@ -1,0 +1,90 @@
+// Package storage keeps baobot's index in a bbolt file. It is the only
+// package that imports bbolt: a DB implements retrieval.Index, and its
+// writes (Put, Remove, Reindex) keep the articles, their passages, the
+// postings and the collection statistics in step, one transaction at a time.
+//
+// # Safety
+//
+// Open never writes to a file it did not create unless that file is a
+// baobot index: a file that is not bbolt, or is bbolt without baobot's meta
+// bucket, is refused with ErrNotBaobot and left byte-for-byte as it was. An
+// index written by a newer baobot is refused with ErrNewerSchema. A file
+// another process holds is refused with ErrInUse once Options.Timeout has
+// passed, so Open never hangs.
+//
+// Every write is one bbolt transaction: it is applied whole or not at all,
+// whatever fails and whenever the process dies.
+//
+// # Invariants
+//
+// After every committed write, except between the transactions of an
+// unfinished Reindex (see DB.Reindex):
+//
+//   - the statistics in meta equal a recount of the passages bucket;
+//   - every passage belongs to a stored article and lies in its passage range;
+//   - every posting names a stored passage, with that passage's length;
+//   - the postings are exactly what the analyzer makes of the stored articles.
+//
+// # Schema
+//
+// The file holds six top-level buckets. Integers are big-endian in keys so
+// that keys sort numerically; "uvarint" and "varint" are encoding/binary's
+// variable-length integers; a "string" is a uvarint byte length followed by
+// the bytes.
+//
+// meta: one key per field.
+//
+//	magic         "baobot"
+//	schema        uint32, SchemaVersion of the code that wrote the file
+//	analysis      uint32, the retrieval.AnalysisVersion of the postings;
+//	              0 while a Reindex is unfinished
+//	next_passage  uint32, the PassageID the next passage gets (from 1)
+//	stats         3 × uint64: articles, passages, total passage length
+//	last_added    int64, the latest ingest time given, in Unix nanoseconds
+//
+// articles: key = article ID (1 to 1024 bytes), value = a record:
+//
+//	byte     record version, 1
+//	varint   ingest time, Unix nanoseconds
+//	uvarint  first PassageID
+//	uvarint  passage count; the article's passages are first … first+count-1
+//	string   content hash (retrieval.Article.ContentHash)
+//	string   analysis language (retrieval.IndexedArticle.Language)
+//	string   title, URL, source, language (the article's own)
+//	string   published: empty when unknown, else varint Unix seconds,
+//	         uvarint nanoseconds and, unless in UTC, varint zone offset in
+//	         seconds and string zone name
+//	string   summary, body
+//
+// The small fields come first so that listing articles never reads a body.
+//
+// passages: key = uint32 PassageID, value =
+//
+//	uvarint  ordinal (1-based position in the article)
+//	uvarint  start, end: byte offsets into retrieval.Article.Text
+//	uvarint  length in terms
+//	bytes    article ID, to the end of the value
+//
+// postings: a term's postings, in increasing PassageID order, cut into
+// segments. key = term + 0x00 + uint32 PassageID of the segment's first
+// posting (terms never contain 0x00, so a term's segments are exactly the
+// keys that start with term + 0x00), value =
+//
+//	uvarint  posting count
+//	then per posting:
+//	uvarint  PassageID minus the previous posting's (the first: minus the key's, so 0)
+//	uvarint  term frequency in the passage
+//	uvarint  passage length
+//
+// Writes append to a term's last segment until it reaches segmentSize
+// bytes, then open a new one, so a rare term has one key and a frequent term
+// a few. PassageIDs are given in increasing order and never reused, so
+// appending keeps every term's postings sorted.
+//
+// added: key = uint64 ingest time in Unix nanoseconds + article ID, value
+// empty. Ingest times are strictly increasing across the index, so this
+// bucket orders articles by when they were added.
+//
+// languages: key = analysis language, value = uint64 number of articles
+// analysed in it (no key for a count of zero, nor for an empty language).
+package storage

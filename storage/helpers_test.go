@@ -1,0 +1,433 @@
+package storage
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/baobot/baobot/retrieval"
+	bolt "go.etcd.io/bbolt"
+)
+
+// analyzers are the analyses the write tests run with: baobot's own, whose
+// terms the tests never assume, and a plain one whose terms are words.
+var analyzers = []struct {
+	name    string
+	analyze analyzeFunc
+}{
+	{"retrieval", retrieval.NewAnalyzer().IndexArticle},
+	{"words", wordAnalyzer},
+}
+
+// wordAnalyzer makes a passage of every line holding a word; its terms are
+// the line's lower-cased words and its language the article's, else "vi".
+func wordAnalyzer(a retrieval.Article) retrieval.IndexedArticle {
+	return prefixAnalyzer("")(a)
+}
+
+// prefixAnalyzer is wordAnalyzer with prefix before every term: other rules
+// over the same text.
+func prefixAnalyzer(prefix string) analyzeFunc {
+	return func(a retrieval.Article) retrieval.IndexedArticle {
+		text := a.Text()
+		out := retrieval.IndexedArticle{Article: a, Language: cmpOr(a.Language, "vi")}
+		for start := 0; start <= len(text); {
+			end := strings.IndexByte(text[start:], '\n')
+			if end < 0 {
+				end = len(text)
+			} else {
+				end += start
+			}
+			if words := strings.Fields(strings.ToLower(text[start:end])); len(words) > 0 {
+				terms := make(map[string]uint32)
+				for _, w := range words {
+					terms[prefix+w]++
+				}
+				out.Passages = append(out.Passages, retrieval.IndexedPassage{
+					Ordinal: len(out.Passages) + 1, Start: start, End: end, Length: uint32(len(words)), Terms: terms,
+				})
+			}
+			start = end + 1
+		}
+		return out
+	}
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// fixtures are articles with every field in use, or not.
+func fixtures() []retrieval.Article {
+	hanoi := time.FixedZone("ICT", 7*3600)
+	return []retrieval.Article{
+		{
+			ID: "vnexpress-4731", Title: "Thủ tướng Nhật Bản thăm Việt Nam", URL: "https://vnexpress.net/4731",
+			Source: "VnExpress", Published: time.Date(2024, 5, 1, 8, 30, 15, 123456789, hanoi), Language: "vi",
+			Summary: "Thủ tướng Nhật Bản đến Hà Nội, bắt đầu chuyến thăm chính thức.",
+			Body:    "Chuyến thăm kéo dài ba ngày.\nHai bên ký kết nhiều thỏa thuận hợp tác về kinh tế.\nHợp tác kinh tế là trọng tâm của chuyến thăm.",
+		},
+		{
+			ID: "reuters/rates", Title: "Central bank holds rates", Source: "Reuters", Language: "en",
+			Published: time.Date(2024, 5, 2, 0, 0, 0, 0, time.UTC),
+			Body:      "The central bank held rates steady on Thursday.\nInflation eased in April, the bank said.\nThe bank meets again in June.",
+		},
+		{ID: "untitled", Body: "Một bài viết không có tiêu đề, không có nguồn.\nChỉ có nội dung thôi."},
+		{
+			ID: "nfd:hòa", Title: "Ho\u0300a bi\u0300nh", Summary: "  spaced  summary  ",
+			Body: "Hoa\u0300 bi\u0300nh cho mọi người.\n\n\nTabs\tand  double  spaces, then blank lines.",
+		},
+	}
+}
+
+// corpus generates n articles whose words follow a Zipf distribution, so a
+// few terms are in most passages and most terms in few.
+func corpus(seed uint64, n int, prefix string) []retrieval.Article {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	zipf := rand.NewZipf(rng, 1.1, 2, 5000)
+	out := make([]retrieval.Article, n)
+	for i := range out {
+		var b strings.Builder
+		for p := range 2 + rng.IntN(5) {
+			if p > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString("common")
+			for range 5 + rng.IntN(30) {
+				fmt.Fprintf(&b, " w%d", zipf.Uint64())
+			}
+		}
+		out[i] = retrieval.Article{ID: fmt.Sprintf("%s%05d", prefix, i), Title: fmt.Sprintf("Article %d", i), Body: b.String()}
+	}
+	return out
+}
+
+// openTest opens a new index in a temporary directory; it is closed when the
+// test ends. analyze, if not nil, replaces the analysis.
+func openTest(t testing.TB, analyze analyzeFunc) *DB {
+	t.Helper()
+	db, err := Open(filepath.Join(t.TempDir(), "index.db"), Options{Analyzer: retrieval.NewAnalyzer()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if analyze != nil {
+		db.analyze = analyze
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// reopen closes db and opens its file again with opts and the same analysis.
+func reopen(t testing.TB, db *DB, opts Options) *DB {
+	t.Helper()
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	analyze := db.analyze
+	db, err := Open(db.Path(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.analyze = analyze // for checkIndex, even when read-only
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func put(t testing.TB, db *DB, articles ...retrieval.Article) []Outcome {
+	t.Helper()
+	outcomes, err := db.Put(articles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return outcomes
+}
+
+// txID is the ID of the last committed transaction: it changes with every
+// write.
+func txID(t testing.TB, db *DB) int {
+	t.Helper()
+	var id int
+	if err := db.bolt.View(func(tx *bolt.Tx) error { id = tx.ID(); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// snapshot is every key and value of every bucket.
+func snapshot(t testing.TB, db *DB) map[string]string {
+	t.Helper()
+	all := make(map[string]string)
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			return b.ForEach(func(k, v []byte) error {
+				all[string(name)+"/"+string(k)] = string(v)
+				return nil
+			})
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return all
+}
+
+func sameSnapshot(t testing.TB, before, after map[string]string) {
+	t.Helper()
+	if reflect.DeepEqual(before, after) {
+		return
+	}
+	for k, v := range before {
+		if w, ok := after[k]; !ok {
+			t.Errorf("key %q gone", k)
+		} else if v != w {
+			t.Errorf("key %q changed", k)
+		}
+	}
+	for k := range after {
+		if _, ok := before[k]; !ok {
+			t.Errorf("key %q appeared", k)
+		}
+	}
+}
+
+// sameArticle reports how got differs from want: strings byte for byte,
+// Published the same instant in a zone of the same name and offset.
+func sameArticle(got, want retrieval.Article) error {
+	gotZone, gotOff := got.Published.Zone()
+	wantZone, wantOff := want.Published.Zone()
+	if !got.Published.Equal(want.Published) || gotOff != wantOff || gotZone != wantZone || got.Published.IsZero() != want.Published.IsZero() {
+		return fmt.Errorf("published %v, want %v", got.Published, want.Published)
+	}
+	got.Published, want.Published = time.Time{}, time.Time{}
+	if got != want {
+		return fmt.Errorf("got %+v, want %+v", got, want)
+	}
+	return nil
+}
+
+// checkIndex recounts everything in db and fails t unless every invariant of
+// the package doc holds. While db is current, the postings must also be
+// exactly those of analysing the stored articles with db's analysis.
+func checkIndex(t testing.TB, db *DB) {
+	t.Helper()
+	analyze := db.analyze
+	if analyze == nil {
+		analyze = retrieval.NewAnalyzer().IndexArticle
+	}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			return fmt.Errorf("bbolt check: %w", err)
+		}
+		m, err := readMeta(tx)
+		if err != nil {
+			return err
+		}
+
+		// Articles, and the added bucket that orders them.
+		recs := make(map[string]record)
+		langs := make(map[string]uint64)
+		err = tx.Bucket(bucketArticles).ForEach(func(k, v []byte) error {
+			rec, err := decodeRecord(string(k), v)
+			if err != nil {
+				return err
+			}
+			if rec.hash != rec.article.ContentHash() {
+				return fmt.Errorf("article %q: stored hash is not its content's", k)
+			}
+			if tx.Bucket(bucketAdded).Get(addedKey(rec.addedAt, rec.article.ID)) == nil {
+				return fmt.Errorf("article %q: not in added", k)
+			}
+			if rec.addedAt > m.lastAdded {
+				return fmt.Errorf("article %q: added after meta's last added", k)
+			}
+			if rec.language != "" {
+				langs[rec.language]++
+			}
+			recs[string(k)] = rec
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if n := tx.Bucket(bucketAdded).Stats().KeyN; n != len(recs) {
+			return fmt.Errorf("added has %d keys for %d articles", n, len(recs))
+		}
+
+		// Passages: each in its article's range; their recount is the stats.
+		type stored struct {
+			ref    retrieval.PassageRef
+			length uint32
+		}
+		passages := make(map[retrieval.PassageID]stored)
+		recount := retrieval.Stats{Articles: uint64(len(recs))}
+		err = tx.Bucket(bucketPassages).ForEach(func(k, v []byte) error {
+			id := retrieval.PassageID(binary32(k))
+			ref, length, err := decodePassage(id, v)
+			if err != nil {
+				return err
+			}
+			rec, ok := recs[ref.ArticleID]
+			switch {
+			case !ok:
+				return fmt.Errorf("passage %d: article %q missing", id, ref.ArticleID)
+			case id < rec.first || id >= rec.end():
+				return fmt.Errorf("passage %d: outside its article's %d…%d", id, rec.first, rec.end())
+			case id >= m.next:
+				return fmt.Errorf("passage %d: not below next %d", id, m.next)
+			}
+			passages[id] = stored{ref, length}
+			recount.Passages++
+			recount.TotalLength += uint64(length)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if m.stats != recount {
+			return fmt.Errorf("stats %+v, recount %+v", m.stats, recount)
+		}
+		if m.analysis != retrieval.AnalysisVersion {
+			return nil // the rest holds once a Reindex has finished
+		}
+		r, err := newReader(tx)
+		if err != nil {
+			return err
+		}
+		if got := r.Languages(); !reflect.DeepEqual(got, langs) {
+			return fmt.Errorf("languages %v, recount %v", got, langs)
+		}
+		for id, rec := range recs {
+			for p := rec.first; p < rec.end(); p++ {
+				if _, ok := passages[p]; !ok {
+					return fmt.Errorf("article %q: passage %d missing", id, p)
+				}
+			}
+		}
+
+		// Postings: well formed, sorted, each naming a stored passage.
+		got := make(map[string][]retrieval.Posting)
+		err = tx.Bucket(bucketPostings).ForEach(func(k, v []byte) error {
+			i := bytes.IndexByte(k, 0)
+			if i <= 0 || len(k) != i+5 {
+				return fmt.Errorf("postings key %q", k)
+			}
+			term, first := string(k[:i]), segmentFirst(k, i+1)
+			if len(v) >= segmentSize+3*5+3 {
+				return fmt.Errorf("term %q: segment of %d bytes", term, len(v))
+			}
+			ps, err := appendSegment(nil, first, v)
+			if err != nil {
+				return err
+			}
+			if ps[0].Passage != first {
+				return fmt.Errorf("term %q: segment key %d, first posting %d", term, first, ps[0].Passage)
+			}
+			if prev := got[term]; len(prev) > 0 && prev[len(prev)-1].Passage >= first {
+				return fmt.Errorf("term %q: segments overlap at %d", term, first)
+			}
+			for _, p := range ps {
+				s, ok := passages[p.Passage]
+				if !ok {
+					return fmt.Errorf("term %q: posting of missing passage %d", term, p.Passage)
+				}
+				if p.Length != s.length {
+					return fmt.Errorf("term %q: passage %d: length %d, stored %d", term, p.Passage, p.Length, s.length)
+				}
+			}
+			got[term] = append(got[term], ps...)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for term, want := range got {
+			ps, err := r.Postings(term)
+			if err != nil {
+				return err
+			}
+			if !slices.Equal(ps, want) {
+				return fmt.Errorf("reader postings of %q differ from the bucket's", term)
+			}
+		}
+
+		// Exactly what analysing the stored articles gives.
+		want := make(map[string][]retrieval.Posting)
+		ids := make([]string, 0, len(recs))
+		for id := range recs {
+			ids = append(ids, id)
+		}
+		slices.SortFunc(ids, func(a, b string) int { return int(recs[a].first) - int(recs[b].first) })
+		for _, id := range ids {
+			rec := recs[id]
+			ia := analyze(rec.article)
+			if len(ia.Passages) != int(rec.passages) || ia.Language != rec.language {
+				return fmt.Errorf("article %q: %d passages in %q, analysis gives %d in %q", id, rec.passages, rec.language, len(ia.Passages), ia.Language)
+			}
+			for i, p := range ia.Passages {
+				pid := rec.first + retrieval.PassageID(i)
+				wantRef := retrieval.PassageRef{ArticleID: id, Ordinal: p.Ordinal, Start: p.Start, End: p.End}
+				if s := passages[pid]; s.ref != wantRef || s.length != p.Length {
+					return fmt.Errorf("passage %d: %+v length %d, analysis gives %+v length %d", pid, s.ref, s.length, wantRef, p.Length)
+				}
+				for term, tf := range p.Terms {
+					want[term] = append(want[term], retrieval.Posting{Passage: pid, TF: tf, Length: p.Length})
+				}
+			}
+		}
+		for term, ps := range want {
+			if !slices.Equal(got[term], ps) {
+				return fmt.Errorf("postings of %q: %v, analysis gives %v", term, got[term], ps)
+			}
+		}
+		for term := range got {
+			if _, ok := want[term]; !ok {
+				return fmt.Errorf("postings of %q, a term of no stored article", term)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("index %s: %v", db.Path(), err)
+	}
+}
+
+func binary32(k []byte) uint32 {
+	return uint32(k[0])<<24 | uint32(k[1])<<16 | uint32(k[2])<<8 | uint32(k[3])
+}
+
+// readFile returns the bytes of the file at path.
+func readFile(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// rawUpdate changes the file at path with bbolt directly, as another program
+// or an older baobot would.
+func rawUpdate(t testing.TB, path string, fn func(tx *bolt.Tx) error) {
+	t.Helper()
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	if err := bdb.Update(fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var errBoom = errors.New("boom")

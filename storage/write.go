@@ -1,0 +1,407 @@
+package storage
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/baobot/baobot/retrieval"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Outcome says what Put did with one article.
+type Outcome int
+
+const (
+	Added     Outcome = iota + 1 // the ID was new
+	Replaced                     // the ID was stored with other content, which is gone
+	Unchanged                    // the ID was stored with the same content: nothing was written
+)
+
+func (o Outcome) String() string {
+	switch o {
+	case Added:
+		return "added"
+	case Replaced:
+		return "replaced"
+	case Unchanged:
+		return "unchanged"
+	}
+	return fmt.Sprintf("Outcome(%d)", int(o))
+}
+
+// Put stores articles in one transaction: all of them or, on error, none.
+// outcomes[i] says what became of articles[i]. An article stored with the
+// same content hash is left as it is; one stored with other content is
+// replaced, keeping its AddedAt. New articles get strictly increasing
+// AddedAt times, in batch order.
+//
+// An article without ID or body, or with an ID already in the batch, is
+// refused with an *ArticleError wrapping ErrInvalidArticle. Put returns
+// ErrNeedsReindex while NeedsReindex is true. Batches of a few hundred
+// articles amortise the cost of a transaction.
+func (db *DB) Put(articles []retrieval.Article) ([]Outcome, error) {
+	if err := db.checkWritable(); err != nil {
+		return nil, err
+	}
+	if err := checkBatch(articles); err != nil {
+		return nil, db.errorf("put: %w", err)
+	}
+	hashes := make([]string, len(articles))
+	for i, a := range articles {
+		hashes[i] = a.ContentHash()
+	}
+
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if err := db.checkCurrent(); err != nil {
+		return nil, err
+	}
+
+	// What is stored under each ID decides the outcome.
+	outcomes := make([]Outcome, len(articles))
+	olds := make(map[int]record) // by index into articles, for Replaced
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketArticles)
+		for i, a := range articles {
+			v := b.Get([]byte(a.ID))
+			if v == nil {
+				outcomes[i] = Added
+				continue
+			}
+			info, err := decodeInfo(a.ID, v)
+			if err != nil {
+				return err
+			}
+			if info.Hash == hashes[i] {
+				outcomes[i] = Unchanged
+				continue
+			}
+			outcomes[i] = Replaced
+			if olds[i], err = decodeRecord(a.ID, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, db.errorf("put: %w", err)
+	}
+
+	// Analyse, outside any transaction, the new content and the old content
+	// of replaced articles, which tells which postings to delete.
+	var changed, replaced []int // indexes into articles
+	var news, previous []retrieval.Article
+	for i, o := range outcomes {
+		switch o {
+		case Unchanged:
+			continue
+		case Replaced:
+			replaced = append(replaced, i)
+			previous = append(previous, olds[i].article)
+		}
+		changed = append(changed, i)
+		news = append(news, articles[i])
+	}
+	if len(changed) == 0 {
+		return outcomes, nil
+	}
+	analyses, bad, err := analyzeAll(db.analyze, news)
+	if err != nil {
+		return nil, db.errorf("put: %w", &ArticleError{Index: changed[bad], ID: news[bad].ID, Err: err})
+	}
+	oldAnalyses, bad, err := analyzeAll(db.analyze, previous)
+	if err != nil {
+		err = fmt.Errorf("stored version: %w", err)
+		return nil, db.errorf("put: %w", &ArticleError{Index: replaced[bad], ID: previous[bad].ID, Err: err})
+	}
+
+	now := time.Now().UnixNano()
+	err = db.update(func(w *writer) error {
+		for j, i := range replaced {
+			if err := w.unindex(olds[i], oldAnalyses[j]); err != nil {
+				return err
+			}
+		}
+		for j, i := range changed {
+			rec, ok := olds[i]
+			if !ok {
+				rec = record{addedAt: w.nextAddedAt(now)}
+				w.meta.stats.Articles++
+				if err := w.added.Put(addedKey(rec.addedAt, articles[i].ID), nil); err != nil {
+					return err
+				}
+			}
+			rec.article, rec.hash = articles[i], hashes[i]
+			if err := w.index(&rec, analyses[j]); err != nil {
+				return err
+			}
+			if err := w.putRecord(&rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, db.errorf("put: %w", err)
+	}
+	return outcomes, nil
+}
+
+// Remove deletes an article, its passages and their postings. It returns an
+// error wrapping retrieval.ErrNotFound when there is no such article, and
+// ErrNeedsReindex while NeedsReindex is true.
+func (db *DB) Remove(id string) error {
+	if err := db.checkWritable(); err != nil {
+		return err
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if err := db.checkCurrent(); err != nil {
+		return err
+	}
+	var rec record
+	err := db.bolt.View(func(tx *bolt.Tx) (err error) {
+		r, err := newReader(tx)
+		if err == nil {
+			rec, err = r.record(id)
+		}
+		return err
+	})
+	if err != nil {
+		return db.errorf("remove: %w", err)
+	}
+	analysis := db.analyze(rec.article)
+	if err := checkAnalysis(rec.article, analysis); err != nil {
+		return db.errorf("remove: article %q: %w", id, err)
+	}
+	err = db.update(func(w *writer) error {
+		if err := w.unindex(rec, analysis); err != nil {
+			return err
+		}
+		w.meta.stats.Articles--
+		if err := w.added.Delete(addedKey(rec.addedAt, id)); err != nil {
+			return err
+		}
+		return w.articles.Delete([]byte(id))
+	})
+	if err != nil {
+		return db.errorf("remove: %w", err)
+	}
+	return nil
+}
+
+// checkWritable refuses writes on a read-only DB.
+func (db *DB) checkWritable() error {
+	if db.readOnly {
+		return db.errorf("%w", ErrReadOnly)
+	}
+	return nil
+}
+
+// checkCurrent refuses Put and Remove on an index built by other analysis
+// rules: deleting an article's postings needs the terms it was indexed under,
+// which only the same rules give back.
+func (db *DB) checkCurrent() error {
+	if v := db.analysis.Load(); v != retrieval.AnalysisVersion {
+		return db.errorf("%w: built with analysis version %d, current is %d", ErrNeedsReindex, v, retrieval.AnalysisVersion)
+	}
+	return nil
+}
+
+// addedKey is the key of an article in the added bucket.
+func addedKey(addedAt int64, id string) []byte {
+	key := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(id)), uint64(addedAt))
+	return append(key, id...)
+}
+
+// update runs fn in a write transaction, then writes what the writer
+// gathered and commits.
+func (db *DB) update(fn func(w *writer) error) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		w, err := newWriter(tx)
+		if err != nil {
+			return err
+		}
+		if err := fn(w); err != nil {
+			return err
+		}
+		if err := w.flush(); err != nil {
+			return err
+		}
+		if db.beforeCommit != nil {
+			return db.beforeCommit()
+		}
+		return nil
+	})
+}
+
+// writer changes the index inside one write transaction. The meta bucket,
+// the language counts and the new postings are kept in memory and written by
+// flush, once per transaction.
+type writer struct {
+	meta      meta
+	articles  *bolt.Bucket
+	passages  *bolt.Bucket
+	added     *bolt.Bucket
+	languages *bolt.Bucket
+	tx        *bolt.Tx
+
+	arena    arena
+	segments segmentWriter
+	batch    postingsBatch
+	langs    map[string]int // change of each language's article count
+	key      []byte
+}
+
+func newWriter(tx *bolt.Tx) (*writer, error) {
+	m, err := readMeta(tx)
+	if err != nil {
+		return nil, err
+	}
+	w := &writer{
+		meta:      m,
+		tx:        tx,
+		articles:  tx.Bucket(bucketArticles),
+		passages:  tx.Bucket(bucketPassages),
+		added:     tx.Bucket(bucketAdded),
+		languages: tx.Bucket(bucketLanguages),
+		langs:     make(map[string]int),
+	}
+	w.segments = segmentWriter{bucket: tx.Bucket(bucketPostings), arena: &w.arena}
+	// Passage IDs and ingest times only grow: keys go to the end of these
+	// buckets, which can then fill their pages.
+	w.passages.FillPercent = 0.95
+	w.added.FillPercent = 0.95
+	return w, nil
+}
+
+// nextAddedAt returns the ingest time of the next new article: now, or just
+// after the last one given if the clock says otherwise.
+func (w *writer) nextAddedAt(now int64) int64 {
+	w.meta.lastAdded = max(now, w.meta.lastAdded+1)
+	return w.meta.lastAdded
+}
+
+// index stores the passages of analysis under new IDs, records them in rec
+// and queues their postings. rec.article must be the analysed article.
+func (w *writer) index(rec *record, analysis retrieval.IndexedArticle) error {
+	n := uint64(len(analysis.Passages))
+	if uint64(w.meta.next)+n > math.MaxUint32 {
+		return fmt.Errorf("article %q: passage IDs exhausted", rec.article.ID)
+	}
+	rec.first, rec.passages, rec.language = w.meta.next, uint32(n), analysis.Language
+	for i, p := range analysis.Passages {
+		id := rec.first + retrieval.PassageID(i)
+		ref := retrieval.PassageRef{ArticleID: rec.article.ID, Ordinal: p.Ordinal, Start: p.Start, End: p.End}
+		value := appendPassage(w.arena.alloc(4*binary.MaxVarintLen64+len(ref.ArticleID)), ref, p.Length)
+		w.key = passageKey(w.key[:0], id)
+		if err := w.passages.Put(w.key, value); err != nil {
+			return err
+		}
+		for term, tf := range p.Terms {
+			w.batch.add(term, retrieval.Posting{Passage: id, TF: tf, Length: p.Length})
+		}
+		w.meta.stats.Passages++
+		w.meta.stats.TotalLength += uint64(p.Length)
+	}
+	w.meta.next += retrieval.PassageID(n)
+	if rec.language != "" {
+		w.langs[rec.language]++
+	}
+	return nil
+}
+
+// unindex deletes the passages of rec and their postings, which analysis,
+// the analysis of rec.article by the rules that indexed it, tells how to
+// find. It leaves the article record alone.
+func (w *writer) unindex(rec record, analysis retrieval.IndexedArticle) error {
+	id := rec.article.ID
+	if len(analysis.Passages) != int(rec.passages) {
+		return fmt.Errorf("%w: article %q: stored with %d passages, analysis gives %d", ErrCorrupt, id, rec.passages, len(analysis.Passages))
+	}
+	for p := rec.first; p < rec.end(); p++ {
+		w.key = passageKey(w.key[:0], p)
+		v := w.passages.Get(w.key)
+		if v == nil {
+			return fmt.Errorf("%w: article %q: passage %d missing", ErrCorrupt, id, p)
+		}
+		_, length, err := decodePassage(p, v)
+		if err != nil {
+			return err
+		}
+		if err := w.passages.Delete(w.key); err != nil {
+			return err
+		}
+		w.meta.stats.Passages--
+		w.meta.stats.TotalLength -= uint64(length)
+	}
+	// Each term must lose one posting per passage that contains it.
+	want := make(map[string]int)
+	for _, p := range analysis.Passages {
+		for term := range p.Terms {
+			want[term]++
+		}
+	}
+	terms := make([]string, 0, len(want))
+	for term := range want {
+		terms = append(terms, term)
+	}
+	slices.Sort(terms)
+	for _, term := range terms {
+		got, err := w.segments.remove(term, rec.first, rec.end())
+		if err != nil {
+			return err
+		}
+		if got != want[term] {
+			return fmt.Errorf("%w: article %q: term %q: removed %d postings, analysis gives %d (analysis rules changed without a new AnalysisVersion? reindex)",
+				ErrCorrupt, id, term, got, want[term])
+		}
+	}
+	if rec.language != "" {
+		w.langs[rec.language]--
+	}
+	return nil
+}
+
+// putRecord stores the article record rec.
+func (w *writer) putRecord(rec *record) error {
+	value := appendRecord(w.arena.alloc(rec.maxSize()), rec)
+	return w.articles.Put([]byte(rec.article.ID), value)
+}
+
+// flush writes the queued postings, the language counts and the meta bucket.
+func (w *writer) flush() error {
+	err := w.batch.each(func(term string, ps []retrieval.Posting) error {
+		return w.segments.append(term, ps)
+	})
+	if err != nil {
+		return err
+	}
+	for lang, delta := range w.langs {
+		if delta == 0 {
+			continue
+		}
+		key := []byte(lang)
+		var count int64
+		if v := w.languages.Get(key); len(v) == 8 {
+			count = int64(binary.BigEndian.Uint64(v))
+		} else if v != nil {
+			return fmt.Errorf("%w: language %q count", ErrCorrupt, lang)
+		}
+		switch count += int64(delta); {
+		case count < 0:
+			return fmt.Errorf("%w: language %q count below zero", ErrCorrupt, lang)
+		case count == 0:
+			err = w.languages.Delete(key)
+		default:
+			err = w.languages.Put(key, binary.BigEndian.AppendUint64(nil, uint64(count)))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return w.meta.write(w.tx)
+}
