@@ -353,7 +353,7 @@ const (
 // ending (closing quotes and brackets aside) in sentence or clause
 // punctuation.
 func looksLikeTitle(line string) bool {
-	if line == "" || utf8.RuneCountInString(line) > titleMaxRunes || firstSentence(line) != line {
+	if line == "" || utf8.RuneCountInString(line) > titleMaxRunes || retrieval.FirstSentence(line) != line || retrieval.IsCaption(line) {
 		return false
 	}
 	trimmed := strings.TrimRight(line, "\"'”’»)]} \t")
@@ -364,41 +364,16 @@ func looksLikeTitle(line string) bool {
 	return !strings.ContainsRune(".!?…:;,", last)
 }
 
-// deriveTitle makes a title from the first sentence of a paragraph: the
-// text up to the first '.', '!', '?' or '…' that is followed by white space
-// (so "TP.HCM" and "3.5" do not end a sentence), without a final '.', and
+// deriveTitle makes a title from the first sentence of a paragraph (by the
+// rules of retrieval.FirstSentence, so "TP.HCM" and "3.5" do not end one),
+// without a final '.', and
 // cut at a word with "…" when longer than derivedTitleMaxBytes.
 func deriveTitle(paragraph string) string {
-	s := firstSentence(paragraph)
+	s := retrieval.FirstSentence(paragraph)
 	if strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "..") {
 		s = strings.TrimSuffix(s, ".")
 	}
 	return retrieval.Truncate(strings.TrimSpace(s), derivedTitleMaxBytes)
-}
-
-func firstSentence(p string) string {
-	for i, r := range p {
-		if !strings.ContainsRune(".!?…", r) {
-			continue
-		}
-		end := i + utf8.RuneLen(r)
-		// Closing quotes and brackets belong to the sentence they end.
-		for end < len(p) {
-			c, n := utf8.DecodeRuneInString(p[end:])
-			if !strings.ContainsRune("\"'”’»)]", c) {
-				break
-			}
-			end += n
-		}
-		rest := p[end:]
-		if rest == "" {
-			return p
-		}
-		if next, _ := utf8.DecodeRuneInString(rest); unicode.IsSpace(next) {
-			return p[:end]
-		}
-	}
-	return p
 }
 
 // slugID derives a stable ID from a slash-separated relative path without

@@ -37,5 +37,12 @@ func titleAndBody(lines []string) (title, body string) {
 	if len(lines) > 1 && looksLikeTitle(lines[0]) {
 		return lines[0], strings.Join(lines[1:], "\n")
 	}
-	return deriveTitle(lines[0]), strings.Join(lines, "\n")
+	first := lines[0]
+	for _, l := range lines {
+		if !retrieval.IsCaption(l) {
+			first = l
+			break
+		}
+	}
+	return deriveTitle(first), strings.Join(lines, "\n")
 }

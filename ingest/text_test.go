@@ -42,9 +42,9 @@ func TestText(t *testing.T) {
 			wantBody:  "Vì sao giá vàng tăng?\nVì nhu cầu tăng.",
 		},
 		{
-			name:      "caption with a sentence inside is not a title",
+			name:      "a photo caption is never the title: it comes from the first paragraph of text",
 			content:   "Ông Biden tại Nhà Trắng ngày 10/4. (Nguồn: Kyodo) |\nĐoạn văn.",
-			wantTitle: "Ông Biden tại Nhà Trắng ngày 10/4",
+			wantTitle: "Đoạn văn",
 			wantBody:  "Ông Biden tại Nhà Trắng ngày 10/4. (Nguồn: Kyodo) |\nĐoạn văn.",
 		},
 		{

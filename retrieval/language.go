@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 
@@ -71,8 +72,11 @@ var detectOptions = func() whatlanggo.Options {
 	return whatlanggo.Options{Whitelist: white}
 }()
 
-// detectLanguage guesses the language of text among baobot's analyses. ok is
-// false when the guess is not reliable (short or mixed text).
+// DetectLanguage guesses the language of text among baobot's analyses. ok is
+// false when the guess is not reliable (short or mixed text); the code is
+// then the best guess, Vietnamese when there is none.
+func DetectLanguage(text string) (code string, ok bool) { return detectLanguage(text) }
+
 func detectLanguage(text string) (code string, ok bool) {
 	if len(text) > 4000 {
 		cut := 4000
@@ -81,7 +85,7 @@ func detectLanguage(text string) (code string, ok bool) {
 		}
 		text = text[:cut]
 	}
-	if looksVietnamese(text) {
+	if looksVietnamese(text) || looksUnaccentedVietnamese(text) {
 		return Vietnamese, true
 	}
 	info := whatlanggo.DetectWithOptions(text, detectOptions)
@@ -113,6 +117,32 @@ func looksVietnamese(text string) bool {
 		}
 	}
 	return hits >= 2 && hits*40 >= letters
+}
+
+// viSyllable matches a Vietnamese syllable written without accents: an
+// optional onset, one to three vowels, an optional final consonant.
+var viSyllable = regexp.MustCompile(`^(ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?$`)
+
+// looksUnaccentedVietnamese reports whether text reads as Vietnamese typed
+// without accents ("thu tuong nhat ban"): at least three words, most
+// (three in four) of them shaped like Vietnamese syllables. Few English or Spanish sentences
+// pass ("how", "many", "points", "did" do not).
+func looksUnaccentedVietnamese(text string) bool {
+	words, syllables := 0, 0
+	for _, t := range tokenize(text) {
+		w := text[t.start:t.end]
+		if !isASCII(w) {
+			return false
+		}
+		if w[0] >= '0' && w[0] <= '9' {
+			continue
+		}
+		words++
+		if viSyllable.MatchString(asciiLower(w)) {
+			syllables++
+		}
+	}
+	return words >= 3 && syllables*4 >= words*3
 }
 
 // viQuestionWords are Vietnamese question and function words that carry no

@@ -96,8 +96,20 @@ func packSentences(text string, sents []span) []span {
 	return out
 }
 
-// isCaption reports whether a line reads like a photo caption or a credit
-// rather than article text.
+// FirstSentence returns the first sentence of paragraph, by the same rules
+// that split passages into sentences.
+func FirstSentence(paragraph string) string {
+	sents := splitSentences(paragraph, span{0, len(paragraph)})
+	if len(sents) == 0 {
+		return ""
+	}
+	return paragraph[sents[0].start:sents[0].end]
+}
+
+// IsCaption reports whether a line reads like a photo caption or a credit
+// rather than article text ("… (Nguồn: Kyodo News) |").
+func IsCaption(line string) bool { return isCaption(line) }
+
 func isCaption(line string) bool {
 	l := strings.TrimSpace(line)
 	return strings.HasSuffix(l, "|") || strings.HasPrefix(l, "Ảnh:") || strings.HasPrefix(l, "Ảnh minh họa")

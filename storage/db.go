@@ -39,6 +39,7 @@ type DB struct {
 	bolt     *bolt.DB
 	path     string
 	readOnly bool
+	created  bool        // this Open initialised the index
 	analyze  analyzeFunc // nil when read-only
 
 	// mu serialises writes: each reads what it replaces, analyses outside
@@ -143,6 +144,7 @@ func create(path string, timeout time.Duration, exclusive bool) (*DB, error) {
 		if tx.Bucket(bucketMeta) != nil {
 			return nil // someone initialised it meanwhile
 		}
+		db.created = true
 		// A file that was empty when we looked holds no buckets, unless
 		// someone else wrote it meanwhile: then it is not ours to change.
 		if k, _ := tx.Cursor().First(); k != nil {
@@ -268,6 +270,11 @@ func (db *DB) Close() error {
 
 // Path is the path the index was opened with.
 func (db *DB) Path() string { return db.path }
+
+// Created reports whether this Open created the index (in a new or empty
+// file): the one moment to fill it with seed articles, so that articles a
+// user removed later never come back.
+func (db *DB) Created() bool { return db.created }
 
 // NeedsReindex reports whether the index was built with other analysis rules
 // than retrieval.AnalysisVersion, or a Reindex did not finish. Until Reindex

@@ -1,0 +1,202 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// run runs the command line in-process against a database in dir, with no
+// configuration file and only the environment given.
+func run(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = Run(args, Env{
+		Stdout: &out, Stderr: &errOut,
+		LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+	})
+	return out.String(), errOut.String(), code
+}
+
+func dbEnv(t *testing.T) map[string]string {
+	return map[string]string{"BAOBOT_DB": filepath.Join(t.TempDir(), "baobot.db")}
+}
+
+func askJSON(t *testing.T, env map[string]string, question string) answerJSON {
+	t.Helper()
+	out, errOut, code := run(t, env, "ask", "--json", question)
+	if code != ExitOK {
+		t.Fatalf("ask %q: exit %d, stderr %q", question, code, errOut)
+	}
+	var ans answerJSON
+	if err := json.Unmarshal([]byte(out), &ans); err != nil {
+		t.Fatalf("ask --json printed %q: %v", out, err)
+	}
+	return ans
+}
+
+// The seed questions of the foundation issue: the fact must be in the first
+// snippet, with accents and without.
+func TestAskSeedQuestions(t *testing.T) {
+	env := dbEnv(t)
+	tests := []struct{ question, fact string }{
+		{"Ngoại trưởng Mỹ là ai?", "Antony Blinken"},
+		{"Ngoai truong My la ai?", "Antony Blinken"},
+		{"Cuộc điện đàm kéo dài bao lâu?", "15 phút"},
+		{"Cuoc dien dam keo dai bao lau?", "15 phút"},
+		{"Nhật Bản dự kiến thành lập trụ sở chung khi nào?", "cuối tháng 3/2025"},
+		{"Nhat Ban du kien thanh lap tru so chung khi nao?", "cuối tháng 3/2025"},
+	}
+	for _, tt := range tests {
+		ans := askJSON(t, env, tt.question)
+		if !ans.Confident || len(ans.Results) == 0 {
+			t.Errorf("%q: confident=%v, %d results", tt.question, ans.Confident, len(ans.Results))
+			continue
+		}
+		first := ans.Results[0]
+		if !strings.Contains(first.Snippet, tt.fact) {
+			t.Errorf("%q: first snippet %q lacks %q", tt.question, first.Snippet, tt.fact)
+		}
+		if first.Source == "" || first.Title == "" || first.Passage < 1 || len(first.Marks) == 0 {
+			t.Errorf("%q: incomplete result %+v", tt.question, first)
+		}
+		for _, m := range first.Marks {
+			if m[0] < 0 || m[1] > len(first.Snippet) || m[0] >= m[1] {
+				t.Errorf("%q: mark %v outside snippet of %d bytes", tt.question, m, len(first.Snippet))
+			}
+		}
+	}
+}
+
+func TestAskOffTopicIsNotConfident(t *testing.T) {
+	ans := askJSON(t, dbEnv(t), "Giá vàng SJC hôm nay bao nhiêu?")
+	if ans.Confident {
+		t.Errorf("an off-topic question was answered confidently: %+v", ans.Results)
+	}
+}
+
+func TestAskTextOutput(t *testing.T) {
+	out, _, code := run(t, dbEnv(t), "ask", "Ngoại trưởng Mỹ là ai?")
+	if code != ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"Antony Blinken", "**", "baobot seed articles", "đoạn "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text answer lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// Bad questions get a clear message in the asker's language and exit 2.
+func TestAskBadQuestions(t *testing.T) {
+	env := dbEnv(t)
+	tests := []struct {
+		name, question, want string
+	}{
+		{"empty", "", "Câu hỏi đang trống"},
+		{"whitespace", "   \t ", "Câu hỏi đang trống"},
+		{"too long vi", strings.Repeat("Nhật Bản ", 200), "quá dài"},
+		{"too long en", strings.Repeat("the question is long ", 60), "too long"},
+		{"emoji only", "🙂🙂🙂", "không có chữ"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, errOut, code := run(t, env, "ask", tt.question)
+			if code != ExitUsage || !strings.Contains(errOut, tt.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 and %q", code, errOut, tt.want)
+			}
+			if strings.Contains(errOut, "goroutine") || strings.Contains(errOut, "%!") {
+				t.Errorf("stderr leaks internals: %q", errOut)
+			}
+		})
+	}
+}
+
+func TestIngestBatchWithBadFile(t *testing.T) {
+	env := dbEnv(t)
+	dir := t.TempDir()
+	write := func(name, content string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("good.txt", "Lễ hội pháo hoa Đà Nẵng\nLễ hội pháo hoa quốc tế Đà Nẵng năm nay kéo dài ba tuần với tám đội tham gia.\n")
+	write("empty.txt", "")
+	write("news.jsonl", `{"id":"n1","title":"Giá xăng giảm","body":"Giá xăng RON95 giảm 500 đồng mỗi lít từ chiều nay."}`+"\n{broken\n")
+
+	out, errOut, code := run(t, env, "ingest", dir)
+	if code != ExitFailure {
+		t.Errorf("exit %d, want 1 when a file failed", code)
+	}
+	if !strings.Contains(out, "added 2, replaced 0, unchanged 0, failed 2") {
+		t.Errorf("summary %q", out)
+	}
+	if !strings.Contains(errOut, "empty.txt") || !strings.Contains(errOut, "news.jsonl:2") {
+		t.Errorf("failures not named: %q", errOut)
+	}
+	ans := askJSON(t, env, "pháo hoa Đà Nẵng kéo dài bao lâu")
+	if len(ans.Results) == 0 || !strings.Contains(ans.Results[0].Snippet, "ba tuần") {
+		t.Errorf("ingested article not answerable: %+v", ans)
+	}
+
+	out, _, code = run(t, env, "ingest", dir)
+	if !strings.Contains(out, "added 0, replaced 0, unchanged 2") {
+		t.Errorf("re-ingest: exit %d, %q", code, out)
+	}
+}
+
+func TestArticlesListShowRemove(t *testing.T) {
+	env := dbEnv(t)
+	out, _, code := run(t, env, "articles", "list")
+	if code != ExitOK || !strings.Contains(out, "2 articles") || !strings.Contains(out, "seed-000_motegi_blinken_call") {
+		t.Fatalf("list: exit %d\n%s", code, out)
+	}
+	out, _, code = run(t, env, "articles", "show", "seed-000_motegi_blinken_call")
+	if code != ExitOK || !strings.Contains(out, "Antony Blinken") {
+		t.Fatalf("show: exit %d\n%s", code, out)
+	}
+	if _, errOut, code := run(t, env, "articles", "show", "nope"); code != ExitFailure || !strings.Contains(errOut, "nope") {
+		t.Errorf("show of a missing id: exit %d, %q", code, errOut)
+	}
+	if _, _, code := run(t, env, "articles", "rm", "seed-000_motegi_blinken_call"); code != ExitOK {
+		t.Fatalf("rm: exit %d", code)
+	}
+	// The removed seed is not seeded again: seeding happens once, on creation.
+	out, _, _ = run(t, env, "articles", "list")
+	if !strings.Contains(out, "1 articles") {
+		t.Errorf("after rm:\n%s", out)
+	}
+	ans := askJSON(t, env, "Ngoại trưởng Mỹ là ai?")
+	for _, r := range ans.Results {
+		if r.ArticleID == "seed-000_motegi_blinken_call" {
+			t.Errorf("removed article still answers")
+		}
+	}
+}
+
+func TestForeignFileRefusedUnchanged(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "notes.db")
+	content := []byte("these are my notes, not a database\n")
+	if err := os.WriteFile(path, content, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := run(t, map[string]string{}, "--db", path, "ask", "Ngoại trưởng Mỹ là ai?")
+	if code != ExitFailure || !strings.Contains(errOut, "not a baobot") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	got, _ := os.ReadFile(path)
+	if !bytes.Equal(got, content) {
+		t.Errorf("a foreign file was modified")
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{{}, {"frobnicate"}, {"ask", "-k", "0", "x"}, {"articles", "show"}, {"eval", "squad"}, {"ingest"}} {
+		if _, _, code := run(t, dbEnv(t), args...); code != ExitUsage {
+			t.Errorf("%q: exit %d, want 2", args, code)
+		}
+	}
+}

@@ -1,0 +1,59 @@
+package cli
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/baobot/baobot/evaluate"
+)
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return fmt.Sprint(*s) }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// runEval measures retrieval quality:
+// `baobot eval squad [--json] [--transform T] [--distractors FILE] FILE.json`.
+func runEval(a *app, args []string) error {
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	transform := fs.String("transform", "none", "rewrite questions: none, strip-accents, nfd or old-tone")
+	var distractors stringList
+	fs.Var(&distractors, "distractors", "extra articles (.jsonl[.gz] or any ingest source); repeatable")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 2 || rest[0] != "squad" {
+		return usagef("want: eval squad FILE.json")
+	}
+	if _, err := evaluate.Transform(*transform); err != nil {
+		return usageError{err.Error()}
+	}
+	report, err := evaluate.SQuAD(rest[1], evaluate.Options{
+		Transform:   *transform,
+		Distractors: distractors,
+		Params:      a.params(),
+		BatchSize:   a.cfg.Database.BatchSize,
+	})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(a.env.Stdout)
+		enc.SetEscapeHTML(false)
+		return enc.Encode(report)
+	}
+	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "file\t%s\ntransform\t%s\n", rest[1], *transform)
+	fmt.Fprintf(tw, "questions\t%d\nparagraphs\t%d\ndistractors\t%d\n", report.Questions, report.Paragraphs, report.Distractors)
+	fmt.Fprintf(tw, "recall@1\t%.4f\nrecall@5\t%.4f\nrecall@10\t%.4f\nMRR@10\t%.4f\n",
+		report.RecallAt1, report.RecallAt5, report.RecallAt10, report.MRRAt10)
+	fmt.Fprintf(tw, "snippet hit@1\t%.4f\nsnippet hit@3\t%.4f\nconfident\t%.4f\nzero results\t%d\n",
+		report.SnippetHitAt1, report.SnippetHitAt3, report.ConfidentRatio, report.ZeroResults)
+	fmt.Fprintf(tw, "latency p50\t%.3f ms\nlatency p99\t%.3f ms\n", report.LatencyMsP50, report.LatencyMsP99)
+	return tw.Flush()
+}
