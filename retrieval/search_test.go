@@ -1,0 +1,223 @@
+package retrieval
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// TestBM25ByHand checks one score against the formula worked out by hand on
+// a three-passage English corpus (English: no pairs, so one term, one group).
+func TestBM25ByHand(t *testing.T) {
+	idx := newMemIndex(t,
+		Article{ID: "a", Language: "en", Body: "Rockets rockets everywhere."},
+		Article{ID: "b", Language: "en", Body: "A rocket launch today was delayed by weather and wind."},
+		Article{ID: "c", Language: "en", Body: "Gardens bloom in spring."},
+	)
+	p := DefaultParams()
+	p.Proximity = 0 // plain BM25
+	s := NewSearcher(idx, NewAnalyzer(), p)
+	ans, err := s.Ask("rocket", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Results) != 2 || ans.Results[0].Article.ID != "a" {
+		t.Fatalf("results %+v", ans.Results)
+	}
+	// Lengths count every word: a = 3, b = 10, c = 4; avgdl = 17/3.
+	// df(rocket) = 2 of N = 3: idf = ln(1 + (3-2+0.5)/(2+0.5)) = ln 1.6.
+	// Passage a: tf = 2, dl = 3.
+	k1, b := 1.2, 0.75
+	avgdl := 17.0 / 3
+	idf := math.Log(1.6)
+	want := idf * 2 * (k1 + 1) / (2 + k1*(1-b+b*3/avgdl))
+	if got := ans.Results[0].Score; math.Abs(got-want) > 1e-9 {
+		t.Errorf("score = %.12f, want %.12f", got, want)
+	}
+	wantB := idf * 1 * (k1 + 1) / (1 + k1*(1-b+b*10/avgdl))
+	if got := ans.Results[1].Score; math.Abs(got-wantB) > 1e-9 {
+		t.Errorf("score b = %.12f, want %.12f", got, wantB)
+	}
+}
+
+func seedIndex(t *testing.T) *memIndex {
+	t.Helper()
+	return newMemIndex(t,
+		Article{ID: "call", Language: "vi", Body: "Cuộc điện đàm diễn ra sau khi ông Fumio Kishida trở thành thủ tướng mới của Nhật Bản.\n" +
+			"Theo Bộ Ngoại giao Nhật Bản, trong cuộc điện đàm kéo dài 15 phút, Ngoại trưởng Toshimitsu Motegi khẳng định sẽ tiếp tục hợp tác chặt chẽ với người đồng cấp Mỹ Antony Blinken."},
+		Article{ID: "summit", Language: "vi", Body: "Nhật Bản dự kiến thành lập một trụ sở chung để chỉ huy lực lượng ba ngành cuối tháng 3/2025, đi đôi với việc Mỹ tăng cường chức năng của trụ sở chỉ huy tại Nhật Bản."},
+		Article{ID: "peace", Language: "vi", Body: "Hai nước cam kết vì hòa bình và thịnh vượng của khu vực Ấn Độ Dương - Thái Bình Dương."},
+	)
+}
+
+func TestAskExactAccentRanksAboveFolded(t *testing.T) {
+	idx := newMemIndex(t,
+		Article{ID: "hoa-flower", Language: "vi", Body: "Vườn hoa nở rộ vào mùa xuân năm nay ở thành phố."},
+		Article{ID: "hoa-peace", Language: "vi", Body: "Người dân mong muốn hòa bình lâu dài cho thành phố."},
+	)
+	s := NewSearcher(idx, NewAnalyzer(), DefaultParams())
+	for _, tt := range []struct{ q, first string }{{"hòa bình", "hoa-peace"}, {"hoa nở", "hoa-flower"}, {"vườn hòa", "hoa-flower"}} {
+		ans, err := s.Ask(tt.q, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ans.Results) == 0 || ans.Results[0].Article.ID != tt.first {
+			t.Errorf("%q: first = %+v, want %s", tt.q, ans.Results, tt.first)
+		}
+	}
+	// The folded form still finds the other spelling.
+	ans, _ := s.Ask("hoa binh", 2)
+	if len(ans.Results) == 0 || ans.Results[0].Article.ID != "hoa-peace" {
+		t.Errorf("unaccented: %+v", ans.Results)
+	}
+}
+
+func TestAskSnippetsAndMarks(t *testing.T) {
+	s := NewSearcher(seedIndex(t), NewAnalyzer(), DefaultParams())
+	tests := []struct{ q, fact, article string }{
+		{"Ngoại trưởng Mỹ là ai?", "Antony Blinken", "call"},
+		{"ngoai truong my la ai", "Antony Blinken", "call"},
+		{"Cuộc điện đàm kéo dài bao lâu?", "15 phút", "call"},
+		{"Nhật Bản dự kiến thành lập trụ sở chung khi nào?", "3/2025", "summit"},
+	}
+	for _, tt := range tests {
+		ans, err := s.Ask(tt.q, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ans.Confident || len(ans.Results) == 0 {
+			t.Fatalf("%q: not answered: %+v", tt.q, ans)
+		}
+		r := ans.Results[0]
+		if r.Article.ID != tt.article || !strings.Contains(r.Snippet, tt.fact) {
+			t.Errorf("%q: first result %s %q lacks %q", tt.q, r.Article.ID, r.Snippet, tt.fact)
+		}
+		text := r.Article.Text()
+		if !strings.Contains(text, strings.Trim(r.Snippet, "…")) {
+			t.Errorf("%q: snippet %q is not verbatim article text", tt.q, r.Snippet)
+		}
+		if len(r.Marks) == 0 {
+			t.Errorf("%q: no marks", tt.q)
+		}
+		for _, m := range r.Marks {
+			if m[0] < 0 || m[1] > len(r.Snippet) || m[0] >= m[1] || !utf8.ValidString(r.Snippet[m[0]:m[1]]) {
+				t.Errorf("%q: bad mark %v in %q", tt.q, m, r.Snippet)
+			}
+		}
+	}
+}
+
+func TestAskSpreadsOverArticles(t *testing.T) {
+	long := strings.Repeat("Thủ tướng Nhật Bản gặp Tổng thống Mỹ tại Nhà Trắng để bàn về hợp tác quốc phòng. ", 60)
+	idx := newMemIndex(t,
+		Article{ID: "long", Language: "vi", Body: long},
+		Article{ID: "other", Language: "vi", Body: "Thủ tướng Nhật Bản phát biểu về kinh tế."},
+	)
+	s := NewSearcher(idx, NewAnalyzer(), DefaultParams())
+	ans, _ := s.Ask("Thủ tướng Nhật Bản", 3)
+	if len(ans.Results) != 2 || ans.Results[0].Article.ID == ans.Results[1].Article.ID {
+		t.Errorf("results not spread over articles: %d results", len(ans.Results))
+	}
+}
+
+func TestAskNotConfident(t *testing.T) {
+	s := NewSearcher(seedIndex(t), NewAnalyzer(), DefaultParams())
+	for _, q := range []string{"giá vàng SJC hôm nay", "Who won the football match yesterday?"} {
+		ans, err := s.Ask(q, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Confident {
+			t.Errorf("%q answered confidently: %+v", q, ans.Results)
+		}
+	}
+}
+
+func TestCheckQuestion(t *testing.T) {
+	tests := []struct {
+		q      string
+		reason string
+	}{
+		{"", ReasonEmpty}, {"  \n\t", ReasonEmpty}, {"🙂🙂", ReasonNoWords}, {"\x00\x01", ReasonNoWords},
+		{strings.Repeat("a", 1001), ReasonTooLong}, {strings.Repeat("ạ", 1000), ""}, {"ai?", ""},
+	}
+	for _, tt := range tests {
+		err := CheckQuestion(tt.q, 1000)
+		var reason string
+		if qe, ok := err.(*QuestionError); ok {
+			reason = qe.Reason
+		}
+		if reason != tt.reason {
+			t.Errorf("CheckQuestion(%.20q) = %v, want %q", tt.q, err, tt.reason)
+		}
+	}
+}
+
+func TestSnippetPrefersAnswerKind(t *testing.T) {
+	passage := "Đội bóng đã thi đấu rất nhiều trận trong mùa giải vừa qua. " +
+		"Trong mùa giải, đội bóng ghi được 42 bàn thắng và để thủng lưới 20 bàn. " +
+		"Huấn luyện viên Nguyễn Văn A nói đội bóng sẽ tiếp tục cố gắng."
+	idx := newMemIndex(t, Article{ID: "x", Language: "vi", Body: passage})
+	tests := []struct{ q, want string }{
+		{"Đội bóng ghi được bao nhiêu bàn thắng trong mùa giải?", "42"},
+		{"Ai là huấn luyện viên của đội bóng?", "Nguyễn Văn A"},
+	}
+	s := NewSearcher(idx, NewAnalyzer(), DefaultParams())
+	for _, tt := range tests {
+		ans, _ := s.Ask(tt.q, 1)
+		if len(ans.Results) == 0 || !strings.Contains(ans.Results[0].Snippet, tt.want) {
+			t.Errorf("%q: snippet %+v lacks %q", tt.q, ans.Results, tt.want)
+		}
+	}
+}
+
+func TestSnippetLengthAndEllipsis(t *testing.T) {
+	long := "Mở đầu " + strings.Repeat("các nhà lãnh đạo thảo luận nhiều vấn đề quan trọng khác nhau ", 12) +
+		"và cuối cùng Blinken nói về hạt nhân " + strings.Repeat("trong một bài phát biểu dài dòng ", 10) + "."
+	idx := newMemIndex(t, Article{ID: "x", Language: "vi", Body: long})
+	ans, _ := NewSearcher(idx, NewAnalyzer(), DefaultParams()).Ask("Blinken hạt nhân", 1)
+	if len(ans.Results) == 0 {
+		t.Fatal("no result")
+	}
+	sn := ans.Results[0].Snippet
+	if n := utf8.RuneCountInString(sn); n > 320 {
+		t.Errorf("snippet has %d characters, want ≤ 320", n)
+	}
+	if !strings.Contains(sn, "Blinken") || !strings.HasPrefix(sn, "…") {
+		t.Errorf("snippet %q: want the densest part with a leading ellipsis", sn)
+	}
+}
+
+func TestSplitPassages(t *testing.T) {
+	caption := "Ảnh: Thủ tướng tại Nhà Trắng. (Nguồn: Kyodo News) |"
+	para := strings.Repeat("Đây là một câu văn bình thường trong bài báo. ", 5)
+	long := strings.Repeat("Một câu dài trong một đoạn văn rất dài của bài báo điện tử. ", 80)
+	text := caption + "\n" + para + "\n" + long
+	spans := splitPassages(text)
+	if len(spans) < 3 {
+		t.Fatalf("%d passages, want the long paragraph cut into several", len(spans))
+	}
+	if spans[0].start != 0 || !strings.Contains(text[spans[0].start:spans[0].end], "câu văn bình thường") {
+		t.Errorf("the caption was not merged into the next paragraph: %q", text[spans[0].start:spans[0].end])
+	}
+	for _, s := range spans[1:] {
+		p := text[s.start:s.end]
+		if len(p) > maxPassage || !strings.HasSuffix(p, ".") {
+			t.Errorf("passage of %d bytes, ends %q", len(p), p[max(0, len(p)-10):])
+		}
+	}
+}
+
+func TestSplitSentences(t *testing.T) {
+	text := `Ông Biden nói: "Chúng tôi sẵn sàng." Dân số TP.HCM tăng 3.5% năm 2019. Giá giảm... Thật sao? Có.Washington.Thủ tướng J. Biden đến.`
+	var got []string
+	for _, s := range splitSentences(text, span{0, len(text)}) {
+		got = append(got, text[s.start:s.end])
+	}
+	want := []string{`Ông Biden nói: "Chúng tôi sẵn sàng."`, "Dân số TP.HCM tăng 3.5% năm 2019.", "Giá giảm...", "Thật sao?",
+		"Có.", "Washington.", "Thủ tướng J. Biden đến."}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("sentences:\n got %q\nwant %q", got, want)
+	}
+}
