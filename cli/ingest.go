@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 
@@ -69,7 +68,7 @@ func runIngest(a *app, args []string) error {
 		if len(batch) == 0 {
 			return nil
 		}
-		outcomes, failures, err := putBatch(db, batch)
+		outcomes, failures, err := db.PutEach(batch)
 		if err != nil {
 			return err
 		}
@@ -122,36 +121,4 @@ func runIngest(a *app, args []string) error {
 		return errReported
 	}
 	return nil
-}
-
-// putBatch writes a batch in one transaction. When storage refuses one
-// article, that one is set aside with its reason and the rest is written
-// again, so a bad article never costs the batch.
-func putBatch(db *storage.DB, batch []retrieval.Article) ([]storage.Outcome, []error, error) {
-	failures := make([]error, len(batch))
-	keep := make([]int, 0, len(batch))
-	for i := range batch {
-		keep = append(keep, i)
-	}
-	for {
-		arts := make([]retrieval.Article, len(keep))
-		for j, i := range keep {
-			arts[j] = batch[i]
-		}
-		outs, err := db.Put(arts)
-		var ae *storage.ArticleError
-		if errors.As(err, &ae) && ae.Index >= 0 && ae.Index < len(keep) {
-			failures[keep[ae.Index]] = ae.Err
-			keep = append(keep[:ae.Index], keep[ae.Index+1:]...)
-			continue
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		outcomes := make([]storage.Outcome, len(batch))
-		for j, i := range keep {
-			outcomes[i] = outs[j]
-		}
-		return outcomes, failures, nil
-	}
 }
