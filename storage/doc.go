@@ -27,10 +27,11 @@
 //
 // # Schema
 //
-// The file holds six top-level buckets. Integers are big-endian in keys so
-// that keys sort numerically; "uvarint" and "varint" are encoding/binary's
-// variable-length integers; a "string" is a uvarint byte length followed by
-// the bytes.
+// The file holds six top-level buckets, and two more (shown, feedback) once
+// a front end has recorded an answer it showed. Integers are big-endian in
+// keys so that keys sort numerically; "uvarint" and "varint" are
+// encoding/binary's variable-length integers; a "string" is a uvarint byte
+// length followed by the bytes.
 //
 // meta: one key per field.
 //
@@ -87,4 +88,20 @@
 //
 // languages: key = analysis language, value = uint64 number of articles
 // analysed in it (no key for a count of zero, nor for an empty language).
+//
+// shown: the pages of answers a front end showed (feedback.go), created by
+// the first one saved. key = uint64 ID from the bucket's sequence, value =
+//
+//	byte     version, 1
+//	varint   when it was saved, Unix nanoseconds (increasing with the ID)
+//	uvarint  offset: results shown before this page
+//	string   question, language of the page
+//	uvarint  article count, then a string per article ID, in order shown
+//
+// feedback: one vote per person per shown answer, created by the first
+// vote. key = uint64 shown answer ID + voter (opaque bytes), value =
+//
+//	byte     version, 1
+//	byte     1 helpful, 0 not helpful
+//	varint   when it was cast, Unix nanoseconds
 package storage

@@ -32,6 +32,12 @@ var (
 
 	// allBuckets are created together when an index is initialised.
 	allBuckets = [][]byte{bucketMeta, bucketArticles, bucketPassages, bucketPostings, bucketAdded, bucketLanguages}
+
+	// The answers shown and the votes on them (feedback.go). They are not
+	// in allBuckets: the first write that needs them creates them, so that
+	// indexes made before they existed still open.
+	bucketShown    = []byte("shown")
+	bucketFeedback = []byte("feedback")
 )
 
 // Keys of the meta bucket.
