@@ -26,7 +26,9 @@
 // discordgo's Endpoint variables, and each test can have its own server.
 //
 // The server keeps one application and its bot user, one guild with a text
-// channel and roles, and a default user. It records every REST request
+// channel and roles, and a default user. Files a user attaches to a slash
+// command are stored with AddAttachment and named with AttachmentOption; the
+// server serves them, without a token, as Discord's CDN does. It records every REST request
 // (Requests), every message (Messages), interaction callbacks (Callback) and
 // gateway events (GatewayEvents); the WaitFor methods wait for them with a
 // timeout. Payloads are checked against Discord's limits (validate.go) and a

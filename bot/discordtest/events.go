@@ -503,7 +503,7 @@ func (s *Server) dispatchInteraction(typ discordgo.InteractionType, p place, dat
 
 // resolved builds the resolved object for user, channel and role options.
 func (s *Server) resolved(opts []*discordgo.ApplicationCommandInteractionDataOption, guildID string) map[string]any {
-	users, members, channels, roles := map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}
+	users, members, channels, roles, attachments := map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}, map[string]any{}
 	var walk func([]*discordgo.ApplicationCommandInteractionDataOption)
 	walk = func(os []*discordgo.ApplicationCommandInteractionDataOption) {
 		for _, o := range os {
@@ -529,13 +529,17 @@ func (s *Server) resolved(opts []*discordgo.ApplicationCommandInteractionDataOpt
 				if r := s.role(id); r != nil {
 					roles[id] = roleJSON(r)
 				}
+			case discordgo.ApplicationCommandOptionAttachment:
+				if a, ok := s.attachmentJSON(id); ok {
+					attachments[id] = a
+				}
 			}
 			walk(o.Options)
 		}
 	}
 	walk(opts)
 	out := map[string]any{}
-	for k, v := range map[string]map[string]any{"users": users, "members": members, "channels": channels, "roles": roles} {
+	for k, v := range map[string]map[string]any{"users": users, "members": members, "channels": channels, "roles": roles, "attachments": attachments} {
 		if len(v) > 0 {
 			out[k] = v
 		}

@@ -2,6 +2,7 @@ package discordtest_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -46,6 +47,7 @@ func TestInteractions(t *testing.T) {
 		{"slow callback", testSlowCallback},
 		{"commands bulk overwrite", testCommandsBulkOverwrite},
 		{"options of every type, modal", testOptionsAndModal},
+		{"attachment option and its download", testAttachment},
 		{"callback rules", testCallbackRules}, // moves the clock: keep near the end
 		{"late callbacks rejected", testRejectLateCallbacks},
 	} {
@@ -451,4 +453,41 @@ func manyChoices(n int) []*discordgo.ApplicationCommandOptionChoice {
 		out = append(out, &discordgo.ApplicationCommandOptionChoice{Name: fmt.Sprint(i), Value: fmt.Sprint(i)})
 	}
 	return out
+}
+
+func testAttachment(t *testing.T, srv *discordtest.Server, dg *discordgo.Session, ins <-chan *discordgo.InteractionCreate) {
+	data := []byte("Tiêu đề\nNội dung bài báo.\n")
+	id := srv.AddAttachment("bai.txt", "text/plain; charset=utf-8", data)
+	sent := srv.SlashCommand(discordtest.Slash{Name: "add", Options: []*discordgo.ApplicationCommandInteractionDataOption{
+		discordtest.AttachmentOption("file", id),
+	}})
+	in := received(t, ins, sent)
+	opt := in.ApplicationCommandData().GetOption("file")
+	if opt == nil || opt.Type != discordgo.ApplicationCommandOptionAttachment {
+		t.Fatalf("option %+v", opt)
+	}
+	a := in.ApplicationCommandData().Resolved.Attachments[opt.Value.(string)]
+	if a == nil || a.Filename != "bai.txt" || a.Size != len(data) || a.URL == "" {
+		t.Fatalf("resolved attachment %+v", a)
+	}
+	// The CDN needs no token: a plain client downloads it.
+	resp, err := http.Get(a.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	got, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || string(got) != string(data) || resp.Header.Get("Content-Type") != "text/plain; charset=utf-8" {
+		t.Errorf("download: %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), got)
+	}
+	if r := srv.RequestsTo(discordtest.RouteAttachment); len(r) != 1 || r[0].Status != http.StatusOK {
+		t.Errorf("attachment requests %+v", r)
+	}
+	if resp, err := http.Get(srv.URL() + "/attachments/uploads/" + id + "/other.txt"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("wrong file name: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	_ = dg.InteractionRespond(in, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{Content: "ok"}})
 }

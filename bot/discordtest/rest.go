@@ -55,6 +55,7 @@ const (
 var unauthenticated = map[Route]bool{
 	RouteGateway: true, RouteInteractionCallback: true, RouteFollowupCreate: true,
 	RouteWebhookMessageGet: true, RouteWebhookMessageEdit: true, RouteWebhookMessageDelete: true,
+	RouteAttachment: true,
 }
 
 const maxBody = 25 << 20
@@ -71,7 +72,8 @@ type call struct {
 // reply is a handler's answer.
 type reply struct {
 	status int
-	body   any // marshaled to JSON; nil: no body
+	body   any    // marshaled to JSON; nil: no body
+	raw    []byte // sent as it is when body is nil (set Content-Type in header)
 	header http.Header
 	why    string // for the test log when the request is refused
 }
@@ -155,6 +157,7 @@ func (s *Server) routes() *http.ServeMux {
 	handle(RouteWebhookMessageGet, s.webhookMessage)
 	handle(RouteWebhookMessageEdit, s.webhookMessage)
 	handle(RouteWebhookMessageDelete, s.webhookMessage)
+	handle(RouteAttachment, s.getAttachment)
 	mux.HandleFunc("GET /gateway", s.serveGateway)
 	mux.HandleFunc("GET /gateway/{$}", s.serveGateway)
 	mux.HandleFunc("/", s.rest("", func(c *call) reply {
@@ -226,9 +229,10 @@ func (s *Server) rest(route Route, h handler) http.HandlerFunc {
 		if fault != nil {
 			rec.Fault = fault.String()
 		}
-		var out []byte
+		out, isJSON := rep.raw, false
 		if rep.body != nil {
 			out, _ = json.Marshal(rep.body)
+			isJSON = true
 		}
 		rec.Status, rec.Response = rep.status, out
 		s.requests = append(s.requests, rec)
@@ -241,7 +245,7 @@ func (s *Server) rest(route Route, h handler) http.HandlerFunc {
 		for k, v := range rep.header {
 			w.Header()[k] = v
 		}
-		if out != nil {
+		if isJSON {
 			w.Header().Set("Content-Type", "application/json")
 		}
 		w.WriteHeader(rep.status)

@@ -109,6 +109,7 @@ type Server struct {
 	messageByID  map[string]*message
 	interactions map[string]*interaction
 	commands     map[string][]*command // scope ("" = global, else guild id)
+	uploads      map[string]File       // attachment id → file, see AddAttachment
 	overwrites   map[string]int        // scope → successful bulk overwrites
 	gateway      []GatewayEvent
 
@@ -187,6 +188,7 @@ func New(t testing.TB, opts ...Option) *Server {
 		messageByID:  map[string]*message{},
 		interactions: map[string]*interaction{},
 		commands:     map[string][]*command{},
+		uploads:      map[string]File{},
 		overwrites:   map[string]int{},
 		conns:        map[*conn]struct{}{},
 		sessions:     map[string]*session{},
