@@ -42,9 +42,9 @@ func runArticles(a *app, args []string) error {
 	defer db.Close()
 	switch sub {
 	case "list":
-		return listArticles(a, db, *page)
+		return listArticles(a, db.DB, *page)
 	case "show":
-		return showArticle(a, db, rest[0])
+		return showArticle(a, db.DB, rest[0])
 	default:
 		if err := db.Remove(rest[0]); err != nil {
 			if errors.Is(err, retrieval.ErrNotFound) {
@@ -100,7 +100,7 @@ func showArticle(a *app, db *storage.DB, id string) error {
 	if !art.Published.IsZero() {
 		fmt.Fprintf(w, "published: %s\n", art.Published.Format("2006-01-02 15:04 MST"))
 	}
-	fmt.Fprintf(w, "added:     %s\n", info.AddedAt.Local().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(w, "added:     %s\n", info.AddedAt.In(a.location()).Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(w, "passages:  %s\n\n", strconv.Itoa(info.Passages))
 	if art.Summary != "" {
 		fmt.Fprintf(w, "%s\n\n", art.Summary)

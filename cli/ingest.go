@@ -1,24 +1,20 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strings"
 
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/baobot/baobot/ingest"
-	"github.com/baobot/baobot/retrieval"
+	"github.com/baobot/baobot/load"
 	"github.com/baobot/baobot/storage"
 )
-
-// ingestSummary counts what an ingest did.
-type ingestSummary struct {
-	added, replaced, unchanged, failed int
-}
-
-func (s ingestSummary) String() string {
-	return fmt.Sprintf("added %d, replaced %d, unchanged %d, failed %d", s.added, s.replaced, s.unchanged, s.failed)
-}
 
 // runIngest adds articles: `baobot ingest PATH…`. A bad file or line is
 // named with its reason and the rest still lands; the exit code is 1 when
@@ -42,10 +38,17 @@ func runIngest(a *app, args []string) error {
 		return fmt.Errorf("%s: run `baobot reindex` first", storage.ErrNeedsReindex)
 	}
 
+	// Paths are relative to the user's working directory (Env.Dir when a
+	// running baobot runs the command for a client); what is printed names
+	// them as the user typed them.
+	resolved := make([]string, len(paths))
+	for i, p := range paths {
+		resolved[i] = a.path(p)
+	}
 	opts := ingest.Options{MaxFileBytes: a.cfg.Ingest.MaxFileBytes}
 	var bar *progressbar.ProgressBar
 	if a.env.Terminal && !*quiet {
-		bar = progressbar.NewOptions(ingest.Count(paths, opts),
+		bar = progressbar.NewOptions(ingest.Count(resolved, opts),
 			progressbar.OptionSetWriter(a.env.Stderr),
 			progressbar.OptionSetDescription("ingesting"),
 			progressbar.OptionShowCount(),
@@ -54,71 +57,74 @@ func runIngest(a *app, args []string) error {
 			progressbar.OptionThrottle(100_000_000),
 			progressbar.OptionClearOnFinish())
 	}
-	failf := func(format string, args ...any) {
-		if bar != nil {
-			bar.Clear()
-		}
-		fmt.Fprintf(a.env.Stderr, "failed: "+format+"\n", args...)
-	}
-
-	var sum ingestSummary
-	batch := make([]retrieval.Article, 0, a.cfg.Database.BatchSize)
-	origins := make([]string, 0, a.cfg.Database.BatchSize)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		outcomes, failures, err := db.PutEach(batch)
-		if err != nil {
-			return err
-		}
-		for i, o := range outcomes {
-			switch {
-			case failures[i] != nil:
-				sum.failed++
-				failf("%s: %v", origins[i], failures[i])
-			case o == storage.Added:
-				sum.added++
-			case o == storage.Replaced:
-				sum.replaced++
-			default:
-				sum.unchanged++
-			}
-		}
-		if bar != nil {
-			bar.Add(len(batch))
-		}
-		batch, origins = batch[:0], origins[:0]
-		return nil
-	}
-	err = ingest.Walk(paths, opts, func(r ingest.Record) error {
-		if r.Err != nil {
-			sum.failed++
-			failf("%s: %v", r.Origin, r.Err)
+	loader := &load.Loader{
+		DB:        db.DB,
+		BatchSize: a.cfg.Database.BatchSize,
+		Failed: func(origin string, err error) {
 			if bar != nil {
-				bar.Add(1)
+				bar.Clear()
 			}
-			return nil
+			fmt.Fprintf(a.env.Stderr, "failed: %s: %v\n", origin, err)
+		},
+		Progress: func(n int) {
+			if bar != nil {
+				bar.Add(n)
+			}
+		},
+	}
+	for i := range paths {
+		err = ingest.Walk(resolved[i:i+1], opts, func(r ingest.Record) error {
+			if err := a.ctx.Err(); err != nil {
+				return err // the client of a running baobot left
+			}
+			if resolved[i] != paths[i] {
+				relocate(&r, resolved[i], paths[i])
+			}
+			return loader.Add(r)
+		})
+		if err != nil {
+			break
 		}
-		batch = append(batch, r.Article)
-		origins = append(origins, r.Origin)
-		if len(batch) >= cap(batch) {
-			return flush()
-		}
-		return nil
-	})
+	}
 	if err == nil {
-		err = flush()
+		err = loader.Flush()
 	}
 	if bar != nil {
 		bar.Finish()
 	}
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("stopped before the end (%s so far)", loader.Summary)
+	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.env.Stdout, "%s\n", sum)
-	if sum.failed > 0 {
+	fmt.Fprintf(a.env.Stdout, "%s\n", loader.Summary)
+	if loader.Summary.Failed > 0 {
 		return errReported
 	}
 	return nil
+}
+
+// relocate rewrites the paths in r that start with resolved, the path Walk
+// was given, to start with given, the path as the user typed it, so they
+// read as they would in a command run in the user's working directory.
+func relocate(r *ingest.Record, resolved, given string) {
+	r.Origin = relocatePath(r.Origin, resolved, given)
+	var pe *fs.PathError
+	if errors.As(r.Err, &pe) {
+		pe.Path = relocatePath(pe.Path, resolved, given)
+	}
+}
+
+// relocatePath maps a path Walk built from resolved (resolved itself,
+// resolved + ":line", or, cleaned, resolved joined with a relative path) to
+// the one it builds from given.
+func relocatePath(p, resolved, given string) string {
+	if rest, ok := strings.CutPrefix(p, resolved); ok && (rest == "" || rest[0] == ':') {
+		return given + rest
+	}
+	if rest, ok := strings.CutPrefix(p, filepath.Clean(resolved)); ok && rest != "" && rest[0] == filepath.Separator {
+		return filepath.Join(given, rest[1:])
+	}
+	return p
 }

@@ -1,0 +1,68 @@
+package control
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+)
+
+// dialTimeout bounds connecting; a live server accepts at once.
+const dialTimeout = 2 * time.Second
+
+// Forward hands req to the server listening at socketPath and relays what
+// the command writes to stdout and stderr as it comes. It returns the
+// command's exit code when the command ran to its end.
+//
+// The error wraps ErrNoServer when nothing answers (nothing ran: the caller
+// may go on and open the database itself), is a *RefusedError when the
+// server refused the command (nothing ran), or wraps ErrLost when the
+// connection broke while the command ran. Forward sets req.Version and
+// never sends the Discord token.
+func Forward(socketPath string, req Request, stdout, stderr io.Writer) (exitCode int, err error) {
+	conn, err := net.DialTimeout("unix", socketPath, dialTimeout)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrNoServer, err)
+	}
+	defer conn.Close()
+
+	req.Version = Version
+	req.Config.Discord.Token = ""
+	payload, err := json.Marshal(req)
+	if err != nil {
+		return 0, fmt.Errorf("control: %w", err)
+	}
+	conn.SetWriteDeadline(time.Now().Add(dialTimeout))
+	if err := writeFrame(conn, kindRequest, payload); err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrNoServer, err)
+	}
+	conn.SetWriteDeadline(time.Time{})
+
+	accepted := false
+	for {
+		kind, payload, err := readFrame(conn, maxFrame)
+		if err != nil {
+			if !accepted {
+				return 0, fmt.Errorf("%w: %w", ErrNoServer, err)
+			}
+			return 0, fmt.Errorf("%w: %w", ErrLost, err)
+		}
+		switch {
+		case !accepted && kind == kindRefused:
+			return 0, &RefusedError{Reason: string(payload)}
+		case !accepted && kind == kindAccepted:
+			accepted = true
+		case accepted && kind == kindStdout:
+			stdout.Write(payload)
+		case accepted && kind == kindStderr:
+			stderr.Write(payload)
+		case accepted && kind == kindExit && len(payload) == 4:
+			return int(int32(binary.BigEndian.Uint32(payload))), nil
+		default:
+			return 0, fmt.Errorf("%w: %w", ErrLost, errors.New("unexpected message"))
+		}
+	}
+}
