@@ -69,17 +69,26 @@ func chooseSnippet(passage string, q query, maxChars int) snippet {
 		return s
 	}
 
-	best, bestScore := sents[0], -1.0
+	// The best sentence, then the better of it alone and it with a
+	// neighbour: a neighbour that adds question words, or that still fits
+	// in the snippet (more context, more chances to hold the answer).
+	bi, bestScore := 0, -1.0
 	for i, sent := range sents {
 		if sc := score(sent); sc > bestScore {
-			best, bestScore = sent, sc
+			bi, bestScore = i, sc
 		}
-		if i+1 < len(sents) {
-			pair := span{sent.start, sents[i+1].end}
-			// Two sentences only when the second adds to the first.
-			if sc := score(pair); sc > bestScore+1e-9 && sc > score(sent)+1e-9 && sc > score(sents[i+1])+1e-9 {
-				best, bestScore = pair, sc
-			}
+	}
+	best := sents[bi]
+	fits := func(w span) bool { return utf8.RuneCountInString(passage[w.start:w.end]) <= maxChars }
+	pairScore := bestScore
+	for _, j := range []int{bi + 1, bi - 1} {
+		if j < 0 || j >= len(sents) {
+			continue
+		}
+		pair := span{min(sents[bi].start, sents[j].start), max(sents[bi].end, sents[j].end)}
+		sc := score(pair)
+		if sc > pairScore+1e-9 || (sc > pairScore-1e-9 && fits(pair)) {
+			best, pairScore = pair, sc
 		}
 	}
 	sn := cutSnippet(passage, best, toks, q.want, maxChars)
@@ -249,7 +258,9 @@ func cutSnippet(passage string, w span, toks []markedToken, want answerKind, max
 
 // densestWindow finds the span of at most maxChars characters inside w,
 // starting and ending at word boundaries, that holds the most question-word
-// weight (and the wanted kind of answer).
+// weight: the shortest run of matched words with the most distinct weight,
+// then widened on both sides (answers sit around the question's words, not
+// only after them), leaning towards the nearest word of the wanted kind.
 func densestWindow(passage string, w span, toks []markedToken, want answerKind, maxChars int) (int, int) {
 	var inside []markedToken
 	for _, t := range toks {
@@ -257,39 +268,94 @@ func densestWindow(passage string, w span, toks []markedToken, want answerKind, 
 			inside = append(inside, t)
 		}
 	}
-	if len(inside) == 0 {
-		return w.start, runeLimit(passage, w.start, w.end, maxChars)
-	}
-	bestStart, bestEnd, bestScore := w.start, runeLimit(passage, w.start, w.end, maxChars), -1.0
+	core, bestScore := span{-1, -1}, 0.0
 	for i, first := range inside {
-		start := first.start
-		if i == 0 {
-			start = w.start
+		if first.word < 0 {
+			continue
 		}
-		end := runeLimit(passage, start, w.end, maxChars)
 		seen := make(map[int]bool)
 		var sc float64
-		hasKind := false
 		for _, t := range inside[i:] {
-			if t.end > end {
+			if t.word < 0 || seen[t.word] {
+				continue
+			}
+			if utf8.RuneCountInString(passage[first.start:t.end]) > maxChars {
 				break
 			}
-			if t.word >= 0 && !seen[t.word] {
-				seen[t.word] = true
-				sc += t.value
+			seen[t.word] = true
+			sc += t.value
+			if sc > bestScore+1e-9 || (sc > bestScore-1e-9 && t.end-first.start < core.end-core.start) {
+				core, bestScore = span{first.start, t.end}, sc
 			}
-			if want != anyAnswer && t.kind == want && t.word < 0 {
-				hasKind = true
-			}
-		}
-		if hasKind {
-			sc += 0.01
-		}
-		if sc > bestScore+1e-9 {
-			bestStart, bestEnd, bestScore = start, end, sc
 		}
 	}
-	return bestStart, bestEnd
+	if core.start < 0 {
+		return w.start, runeLimit(passage, w.start, w.end, maxChars)
+	}
+
+	budget := maxChars - utf8.RuneCountInString(passage[core.start:core.end])
+	left := budget / 2
+	if want != anyAnswer {
+		nearest, dist := 0, -1
+		for _, t := range inside {
+			if t.kind != want || t.word >= 0 || (t.start >= core.start && t.end <= core.end) {
+				continue
+			}
+			d := t.start - core.end
+			if t.end <= core.start {
+				d = core.start - t.end
+			}
+			if dist < 0 || d < dist {
+				nearest, dist = t.start, d
+			}
+		}
+		if dist >= 0 && nearest < core.start {
+			left = min(budget, utf8.RuneCountInString(passage[nearest:core.start])+8)
+		} else if dist >= 0 {
+			left = max(0, budget-utf8.RuneCountInString(passage[core.end:nearest])-24)
+		}
+	}
+	start := extendLeft(passage, core.start, w.start, left)
+	end := runeLimit(passage, start, w.end, maxChars)
+	if end < core.end { // the word boundary cut into the core: keep the core whole
+		start = core.start
+		end = runeLimit(passage, start, w.end, maxChars)
+	}
+	// Room left at the end (the window's end was reached): give it to the start.
+	if rest := maxChars - utf8.RuneCountInString(passage[start:end]); end == w.end && rest > 0 {
+		start = extendLeft(passage, start, w.start, rest)
+	}
+	return start, end
+}
+
+// extendLeft moves start left by up to n characters, not past limit, to the
+// start of a word.
+func extendLeft(passage string, start, limit, n int) int {
+	i := start
+	for i > limit && n > 0 {
+		_, size := utf8.DecodeLastRuneInString(passage[:i])
+		i -= size
+		n--
+	}
+	if i == limit {
+		return i
+	}
+	// Inside a word: move on to its end, then past spaces and punctuation.
+	for i < start {
+		if r, _ := utf8.DecodeLastRuneInString(passage[:i]); unicode.IsSpace(r) {
+			break
+		}
+		_, size := utf8.DecodeRuneInString(passage[i:])
+		i += size
+	}
+	for i < start {
+		r, size := utf8.DecodeRuneInString(passage[i:])
+		if !unicode.IsSpace(r) && !strings.ContainsRune(",;:)", r) {
+			break
+		}
+		i += size
+	}
+	return i
 }
 
 // runeLimit returns the end of the longest prefix of passage[start:end] of
