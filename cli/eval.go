@@ -52,8 +52,8 @@ func runEval(a *app, args []string) error {
 	fmt.Fprintf(tw, "questions\t%d\nparagraphs\t%d\ndistractors\t%d\n", report.Questions, report.Paragraphs, report.Distractors)
 	fmt.Fprintf(tw, "recall@1\t%.4f\nrecall@5\t%.4f\nrecall@10\t%.4f\nMRR@10\t%.4f\n",
 		report.RecallAt1, report.RecallAt5, report.RecallAt10, report.MRRAt10)
-	fmt.Fprintf(tw, "snippet hit@1\t%.4f\nsnippet hit@3\t%.4f\nconfident\t%.4f\nzero results\t%d\n",
-		report.SnippetHitAt1, report.SnippetHitAt3, report.ConfidentRatio, report.ZeroResults)
+	fmt.Fprintf(tw, "snippet hit@1\t%.4f\nsnippet hit@3\t%.4f\nconfident\t%.4f\noff-topic confident\t%.4f\nzero results\t%d\n",
+		report.SnippetHitAt1, report.SnippetHitAt3, report.ConfidentRatio, report.OffTopicConfident, report.ZeroResults)
 	fmt.Fprintf(tw, "latency p50\t%.3f ms\nlatency p99\t%.3f ms\n", report.LatencyMsP50, report.LatencyMsP99)
 	return tw.Flush()
 }

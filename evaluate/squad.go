@@ -43,26 +43,47 @@ type Report struct {
 	SnippetHitAt1  float64 `json:"snippet_hit_at_1"`
 	SnippetHitAt3  float64 `json:"snippet_hit_at_3"`
 	ConfidentRatio float64 `json:"confident_ratio"`
-	ZeroResults    int     `json:"zero_results"`
-	LatencyMsP50   float64 `json:"latency_ms_p50"`
-	LatencyMsP99   float64 `json:"latency_ms_p99"`
+	// OffTopicConfident is the share of questions answered confidently
+	// from a collection that cannot answer them: the file's paragraphs
+	// without questions (XQuAD's dev files hold every paragraph, but
+	// questions only for every other article). It measures how often
+	// baobot quotes noise as an answer; 0 when the file has no such
+	// paragraphs.
+	OffTopicConfident float64 `json:"off_topic_confident_ratio"`
+	ZeroResults       int     `json:"zero_results"`
+	LatencyMsP50      float64 `json:"latency_ms_p50"`
+	LatencyMsP99      float64 `json:"latency_ms_p99"`
 }
 
 // squadFile is the part of the SQuAD v1.1 format the evaluation reads.
 type squadFile struct {
-	Data []struct {
-		Title      string `json:"title"`
-		Paragraphs []struct {
-			Context string `json:"context"`
-			QAs     []struct {
-				ID       string `json:"id"`
-				Question string `json:"question"`
-				Answers  []struct {
-					Text string `json:"text"`
-				} `json:"answers"`
-			} `json:"qas"`
-		} `json:"paragraphs"`
-	} `json:"data"`
+	Data []squadDocument `json:"data"`
+}
+
+type squadDocument struct {
+	Title      string           `json:"title"`
+	Paragraphs []squadParagraph `json:"paragraphs"`
+}
+
+type squadParagraph struct {
+	Context string `json:"context"`
+	QAs     []struct {
+		ID       string `json:"id"`
+		Question string `json:"question"`
+		Answers  []struct {
+			Text string `json:"text"`
+		} `json:"answers"`
+	} `json:"qas"`
+}
+
+// hasQuestions reports whether any paragraph of doc has questions.
+func (doc squadDocument) hasQuestions() bool {
+	for _, p := range doc.Paragraphs {
+		if len(p.QAs) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 type question struct {
@@ -86,16 +107,20 @@ func SQuAD(path string, opts Options) (Report, error) {
 		return Report{}, fmt.Errorf("%s is not SQuAD JSON: %w", path, err)
 	}
 
-	var articles []retrieval.Article
+	var articles, offTopic []retrieval.Article
 	var questions []question
 	source := filepath.Base(path)
 	for _, doc := range f.Data {
 		for i, p := range doc.Paragraphs {
 			id := fmt.Sprintf("%s#%d", doc.Title, i+1)
-			articles = append(articles, retrieval.Article{
+			a := retrieval.Article{
 				ID: id, Title: fmt.Sprintf("%s (%d)", strings.ReplaceAll(doc.Title, "_", " "), i+1),
 				Source: source, Body: p.Context,
-			})
+			}
+			articles = append(articles, a)
+			if !doc.hasQuestions() {
+				offTopic = append(offTopic, a)
+			}
 			for _, qa := range p.QAs {
 				q := question{text: transform(qa.Question), articleID: id}
 				if len(qa.Answers) > 0 {
@@ -109,26 +134,15 @@ func SQuAD(path string, opts Options) (Report, error) {
 		return Report{}, fmt.Errorf("%s has no questions", path)
 	}
 
-	dir, err := os.MkdirTemp("", "baobot-eval-")
-	if err != nil {
-		return Report{}, err
-	}
-	defer os.RemoveAll(dir)
-	db, err := storage.Open(filepath.Join(dir, "eval.db"), storage.Options{Analyzer: retrieval.NewAnalyzer()})
-	if err != nil {
-		return Report{}, err
-	}
-	defer db.Close()
-
 	batch := opts.BatchSize
 	if batch <= 0 {
 		batch = 500
 	}
-	for start := 0; start < len(articles); start += batch {
-		if _, err := db.Put(articles[start:min(start+batch, len(articles))]); err != nil {
-			return Report{}, fmt.Errorf("indexing paragraphs: %w", err)
-		}
+	db, cleanup, err := tempIndex(articles, batch)
+	if err != nil {
+		return Report{}, err
 	}
+	defer cleanup()
 	report := Report{Questions: len(questions), Paragraphs: len(articles)}
 	if len(opts.Distractors) > 0 {
 		n, err := addDistractors(db, opts.Distractors, batch)
@@ -189,15 +203,54 @@ func SQuAD(path string, opts Options) (Report, error) {
 			opts.Progress(i+1, len(questions))
 		}
 	}
+	if len(offTopic) > 0 {
+		off, cleanup, err := tempIndex(offTopic, batch)
+		if err != nil {
+			return Report{}, err
+		}
+		defer cleanup()
+		offSearcher := retrieval.NewSearcher(off, retrieval.NewAnalyzer(), params)
+		for _, q := range questions {
+			ans, err := offSearcher.Ask(q.text, 3)
+			if err != nil {
+				return Report{}, fmt.Errorf("question %q: %w", q.text, err)
+			}
+			if ans.Confident {
+				report.OffTopicConfident++
+			}
+		}
+	}
 	n := float64(len(questions))
 	for _, v := range []*float64{&report.RecallAt1, &report.RecallAt5, &report.RecallAt10, &report.MRRAt10,
-		&report.SnippetHitAt1, &report.SnippetHitAt3, &report.ConfidentRatio} {
+		&report.SnippetHitAt1, &report.SnippetHitAt3, &report.ConfidentRatio, &report.OffTopicConfident} {
 		*v = round(*v/n, 4)
 	}
 	sort.Float64s(latencies)
 	report.LatencyMsP50 = round(percentile(latencies, 0.50), 3)
 	report.LatencyMsP99 = round(percentile(latencies, 0.99), 3)
 	return report, nil
+}
+
+// tempIndex writes articles into a new database in a temporary folder;
+// cleanup closes and removes it.
+func tempIndex(articles []retrieval.Article, batch int) (*storage.DB, func(), error) {
+	dir, err := os.MkdirTemp("", "baobot-eval-")
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := storage.Open(filepath.Join(dir, "eval.db"), storage.Options{Analyzer: retrieval.NewAnalyzer()})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	cleanup := func() { db.Close(); os.RemoveAll(dir) }
+	for start := 0; start < len(articles); start += batch {
+		if _, err := db.Put(articles[start:min(start+batch, len(articles))]); err != nil {
+			cleanup()
+			return nil, nil, fmt.Errorf("indexing paragraphs: %w", err)
+		}
+	}
+	return db, cleanup, nil
 }
 
 // addDistractors ingests the articles of paths into db and returns how many

@@ -16,7 +16,7 @@ type Params struct {
 	K1            float64 // BM25 term-frequency saturation
 	B             float64 // BM25 length normalization
 	MaxPerArticle int     // results from one article among the results
-	MinConfidence float64 // share of the question's word weight the best passage must match
+	MinConfidence float64 // share of the question's term weight (words and pairs, by IDF) the best passage must hold
 	SnippetChars  int     // longest snippet, in characters
 	MaxQuestion   int     // longest question, in characters
 	FoldedWeight  float64 // weight of an accent-folded match in an accented question
@@ -145,7 +145,7 @@ func (s *Searcher) Ask(question string, k int) (Answer, error) {
 type hit struct {
 	id       PassageID
 	score    float64
-	coverage float64 // share of the question's word weight this passage matched
+	coverage float64 // share of the question's term weight (IDF × group weight) this passage holds
 	ref      PassageRef
 	article  Article
 	snippet  snippet
@@ -153,8 +153,8 @@ type hit struct {
 
 // accumulator collects a passage's score and which question words it holds.
 type accumulator struct {
-	score float64
-	words uint64 // bit i: query word i matched (words past 63 are not tracked)
+	score   float64
+	matched float64 // idf × weight of the question's term groups the passage holds
 }
 
 // rank scores every passage that holds a question term with BM25 and returns
@@ -171,6 +171,7 @@ func (s *Searcher) rank(r IndexReader, q *query) ([]hit, error) {
 	acc := make(map[PassageID]*accumulator)
 	wordIDF := make([]float64, len(q.words))
 	var merged []Posting
+	var groupTotal float64 // weight of every group: idf × weight
 	for _, g := range q.groups {
 		var err error
 		merged, err = mergedPostings(r, g.keys, merged[:0])
@@ -178,6 +179,10 @@ func (s *Searcher) rank(r IndexReader, q *query) ([]hit, error) {
 			return nil, err
 		}
 		if len(merged) == 0 {
+			// A term that occurs nowhere still counts in the question's
+			// weight: a question about something the collection lacks must
+			// not look covered.
+			groupTotal += g.weight * math.Log(1+(n+0.5)/0.5)
 			continue
 		}
 		df := float64(len(merged))
@@ -186,6 +191,7 @@ func (s *Searcher) rank(r IndexReader, q *query) ([]hit, error) {
 			wordIDF[g.word] = idf
 		}
 		w := g.weight * idf
+		groupTotal += w
 		for _, p := range merged {
 			tf := float64(p.TF)
 			norm := k1 * (1 - b + b*float64(p.Length)/avgdl)
@@ -195,34 +201,22 @@ func (s *Searcher) rank(r IndexReader, q *query) ([]hit, error) {
 				acc[p.Passage] = a
 			}
 			a.score += w * tf * (k1 + 1) / (tf + norm)
-			if g.word >= 0 && g.word < 64 {
-				a.words |= 1 << g.word
-			}
+			a.matched += w
 		}
 	}
 
-	// A word that occurs nowhere still counts in the question's weight: a
-	// question about something the collection lacks must not look covered.
-	var total float64
+	// A word that occurs nowhere still weighs in snippet choice.
 	for i, idf := range wordIDF {
 		if idf == 0 {
 			idf = math.Log(1 + (n+0.5)/0.5)
-			wordIDF[i] = idf
 		}
-		total += idf
 		q.words[i].idf = idf
 	}
 	hits := make([]hit, 0, len(acc))
 	for id, a := range acc {
-		var covered float64
-		for i, idf := range wordIDF {
-			if i < 64 && a.words&(1<<i) != 0 {
-				covered += idf
-			}
-		}
 		h := hit{id: id, score: a.score}
-		if total > 0 {
-			h.coverage = covered / total
+		if groupTotal > 0 {
+			h.coverage = a.matched / groupTotal
 		}
 		hits = append(hits, h)
 	}
