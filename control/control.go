@@ -37,8 +37,9 @@
 // Commands run concurrently, each in its own goroutine against the one
 // *storage.DB: readers never block, writes are serialised by storage and
 // each write transaction commits whole or not at all. The server is bounded:
-// at most Options.MaxSessions commands run at once (more wait up to
-// Options.QueueTimeout, then are refused as busy), a request is at most
+// at most Options.MaxSessions commands run at once, Options.MaxWaiting more
+// wait up to Options.QueueTimeout (then are refused as busy; beyond them a
+// client is refused at once), a request is at most
 // Options.MaxRequestBytes and must arrive within Options.RequestTimeout, and
 // a client that stops reading its output for Options.WriteTimeout is dropped.
 // When a client disconnects (the user pressed Ctrl-C), the command's context

@@ -32,6 +32,9 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxSessions is how many commands run at once; default 8.
 	MaxSessions int
+	// MaxWaiting is how many more commands may wait for a session; more
+	// are refused as busy at once. Default 64.
+	MaxWaiting int
 	// QueueTimeout is how long a command waits for a free session before
 	// it is refused as busy; default 30 s.
 	QueueTimeout time.Duration
@@ -52,6 +55,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxSessions <= 0 {
 		o.MaxSessions = 8
+	}
+	if o.MaxWaiting <= 0 {
+		o.MaxWaiting = 64
 	}
 	if o.QueueTimeout <= 0 {
 		o.QueueTimeout = 30 * time.Second
@@ -113,7 +119,7 @@ func Serve(ctx context.Context, db *storage.DB, cfg config.Config, run Runner, o
 		path: path, db: db, run: run, opts: opts, log: opts.Logger,
 		ln: ln, ident: ident,
 		sessions: make(chan struct{}, opts.MaxSessions),
-		conns:    make(chan struct{}, 4*opts.MaxSessions),
+		conns:    make(chan struct{}, opts.MaxSessions+opts.MaxWaiting),
 	}
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	s.wg.Add(1)
@@ -229,10 +235,13 @@ func (s *Server) accept() {
 		select {
 		case s.conns <- struct{}{}:
 		default:
-			// Far more clients than sessions: drop this one. It sees the
-			// connection closed before its command was accepted.
-			s.log.Warn("control: too many connections; dropping one")
+			// Far more clients than sessions: refuse this one at once,
+			// without reading its request (the client reads the refusal
+			// before it sees the connection closed).
+			conn.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
+			writeFrame(conn, kindRefused, []byte(fmt.Sprintf("busy: %d commands are running and %d waiting; try again", s.opts.MaxSessions, s.opts.MaxWaiting)))
 			conn.Close()
+			s.log.Warn("control: too many clients; refused one")
 			continue
 		}
 		s.wg.Add(1)
