@@ -59,11 +59,11 @@ func analyzeTerms(l *language, text string, emit func(term string)) uint32 {
 	var b strings.Builder
 	for i, t := range toks {
 		f := forms(text[t.start:t.end], vietnamese)
+		if l.stopword != nil && l.stopword(f.exact) {
+			prev = wordForms{}
+			continue
+		}
 		if l.stem != nil {
-			if l.stopword(f.exact) {
-				prev = wordForms{}
-				continue
-			}
 			f = stemmed(l, f)
 		}
 		emitWord(emit, f)

@@ -24,21 +24,37 @@ type language struct {
 	code     string
 	detect   whatlanggo.Lang
 	stem     func(word string, stemStopWords bool) string // nil: no stemming
-	stopword func(word string) bool                       // words that are never query content
+	stopword func(word string) bool                       // words neither indexed nor searched (nil: none)
+	question map[string]bool                              // question words: not content in a question
 	pairs    bool                                         // index adjacent-word pairs (Vietnamese syllables)
 }
 
 // languages are the analyses baobot has: Vietnamese, and every language the
 // Snowball library stems.
 var languages = map[string]*language{
-	Vietnamese: {code: Vietnamese, detect: whatlanggo.Vie, stopword: isViQuestionWord, pairs: true},
-	"en":       {code: "en", detect: whatlanggo.Eng, stem: english.Stem, stopword: english.IsStopWord},
-	"es":       {code: "es", detect: whatlanggo.Spa, stem: spanish.Stem, stopword: spanish.IsStopWord},
-	"fr":       {code: "fr", detect: whatlanggo.Fra, stem: french.Stem, stopword: french.IsStopWord},
-	"ru":       {code: "ru", detect: whatlanggo.Rus, stem: russian.Stem, stopword: russian.IsStopWord},
+	Vietnamese: {code: Vietnamese, detect: whatlanggo.Vie, question: viQuestionWords, pairs: true},
+	"en":       {code: "en", detect: whatlanggo.Eng, stem: english.Stem, stopword: english.IsStopWord, question: questionWords["en"]},
+	"es":       {code: "es", detect: whatlanggo.Spa, stem: spanish.Stem, stopword: spanish.IsStopWord, question: questionWords["es"]},
+	"fr":       {code: "fr", detect: whatlanggo.Fra, stem: french.Stem, stopword: french.IsStopWord, question: questionWords["fr"]},
+	"ru":       {code: "ru", detect: whatlanggo.Rus, stem: russian.Stem, stopword: russian.IsStopWord, question: questionWords["ru"]},
 	"sv":       {code: "sv", detect: whatlanggo.Swe, stem: swedish.Stem, stopword: swedish.IsStopWord},
 	"no":       {code: "no", detect: whatlanggo.Nob, stem: norwegian.Stem, stopword: norwegian.IsStopWord},
 	"hu":       {code: "hu", detect: whatlanggo.Hun, stem: hungarian.Stem, stopword: hungarian.IsStopWord},
+}
+
+// questionWords are, per language, the words that make a sentence a
+// question rather than say what it is about; Snowball's stop word lists lack
+// most of them.
+var questionWords = map[string]map[string]bool{
+	"en": setOf("who", "whom", "whose", "what", "which", "when", "where", "why", "how", "many", "much"),
+	"es": setOf("qué", "cuál", "cuáles", "cuánto", "cuánta", "cuántos", "cuántas", "quién", "quiénes",
+		"dónde", "cuándo", "cómo", "que", "cual", "cuales", "cuanto", "cuanta", "cuantos", "cuantas",
+		"quien", "quienes", "donde", "cuando", "como"),
+	"fr": setOf("qui", "que", "quoi", "quel", "quelle", "quels", "quelles", "quand", "où", "comment",
+		"pourquoi", "combien", "lequel", "laquelle"),
+	"ru": setOf("кто", "что", "какой", "какая", "какое", "какие", "каком", "какой", "какого", "каких",
+		"каким", "какую", "когда", "где", "куда", "откуда", "почему", "зачем", "как", "сколько", "чей",
+		"чья", "чьё", "чьи", "ли"),
 }
 
 // languageAliases maps other spellings of a language code to ours.
@@ -146,22 +162,17 @@ func looksUnaccentedVietnamese(text string) bool {
 }
 
 // viQuestionWords are Vietnamese question and function words that carry no
-// content in a question ("Ngoại trưởng Mỹ là ai?").
+// content in a question ("Ngoại trưởng Mỹ là ai?"). Typed without accents
+// only the unambiguous ones count ("nao" could be "não", and "ban" is in
+// "Nhật Bản"), so the folded spellings listed are few.
 var viQuestionWords = setOf(
 	"ai", "gì", "nào", "đâu", "sao", "bao", "nhiêu", "mấy", "chăng", "hả", "hử",
 	"là", "thì", "có", "không", "được", "bị", "đã", "sẽ", "đang", "vậy", "thế", "nhỉ", "nhé",
 	"của", "và", "với", "các", "những", "cái", "này", "kia", "đó", "ấy",
 	"hãy", "cho", "biết", "tôi", "mình", "bạn",
+	// typed without accents
+	"gi", "nhieu", "la", "khong", "duoc", "cua", "va", "cac", "nhung",
 )
-
-// viFoldedQuestionWords are the question words that stay unambiguous when
-// typed without accents: "nao" could be "não" and "ban" is in "Nhật Bản",
-// so only these are dropped from an unaccented question.
-var viFoldedQuestionWords = setOf(
-	"ai", "gi", "bao", "nhieu", "la", "khong", "duoc", "cua", "va", "cac", "nhung",
-)
-
-func isViQuestionWord(w string) bool { return viQuestionWords[w] || viFoldedQuestionWords[w] }
 
 func setOf(words ...string) map[string]bool {
 	m := make(map[string]bool, len(words))

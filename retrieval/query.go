@@ -101,7 +101,7 @@ func analyzeQuery(question string, collection map[string]uint64, p Params) query
 			if len(allFolded) < len(toks) {
 				allFolded = append(allFolded, f.folded)
 			}
-			content[i] = !l.stopword(f.exact)
+			content[i] = !l.question[f.exact] && (l.stopword == nil || !l.stopword(f.exact))
 			if l.stem != nil {
 				f = stemmed(l, f)
 			}
