@@ -22,6 +22,10 @@ type markedToken struct {
 	word  int     // index into query.words, -1 when it matches none
 	value float64 // how much the match counts
 	kind  answerKind
+	// marked: the word is shown as a match. A word typed with accents
+	// marks only its exact spelling when the passage has it, so "giá"
+	// marks "giá", not "giả" or "gia".
+	marked bool
 }
 
 // chooseSnippet picks the best window of one or two sentences of passage for
@@ -151,7 +155,19 @@ func markTokens(passage string, q query) []markedToken {
 			}
 			if v > 0 && v > out[i].value {
 				out[i].word, out[i].value = wi, v
+				out[i].marked = f.exact == w.exact
 			}
+		}
+	}
+	hasExact := make([]bool, len(q.words))
+	for _, t := range out {
+		if t.word >= 0 && t.marked {
+			hasExact[t.word] = true
+		}
+	}
+	for i, t := range out {
+		if t.word >= 0 && !t.marked {
+			out[i].marked = !q.words[t.word].accented || !hasExact[t.word]
 		}
 	}
 	return out
@@ -243,7 +259,7 @@ func cutSnippet(passage string, w span, toks []markedToken, want answerKind, max
 	}
 	var marks [][2]int
 	for _, t := range toks {
-		if t.word < 0 || t.start < start || t.end > end {
+		if !t.marked || t.start < start || t.end > end {
 			continue
 		}
 		m := [2]int{t.start + offset, t.end + offset}
