@@ -60,6 +60,53 @@ const (
 	TryOtherWords
 	NeedsReindex
 	Internal
+
+	// What the Discord bot says besides answers.
+	AnswerPage
+	MoreResults
+	NoMoreResults
+	AnswerExpired
+	NotConfidentShort
+	FeedbackThanks
+	RateLimited
+	MentionEmpty
+	ShuttingDown
+	CannotPostHere
+	UnknownCommand
+	AdminOnly
+	GuildOnly
+	AddNoFile
+	AddUnsupported
+	AddTooLarge
+	AddDownloadFailed
+	AddSummary
+	AddAnswerable
+	AddFailedItem
+	ReasonUnsupported
+	ReasonEmpty
+	ReasonTooLarge
+	ReasonNotText
+	ReasonMalformed
+	ReasonTruncated
+	ReasonInvalid
+	Removed
+	NoSuchArticle
+	ArticlesHeader
+	ArticlesPage
+	ArticlesEmpty
+	PublishedLabel
+	PassagesLabel
+	IDLabel
+	SearchTitle
+	HelpTitle
+	HelpIntro
+	HelpMessages
+	AboutTitle
+	AboutCollection
+	AboutCollectionSize
+	AboutVersion
+	AboutUptime
+	AboutFeedback
 )
 
 var catalog = map[Key][2]string{ // [Vietnamese, English]
@@ -82,6 +129,54 @@ var catalog = map[Key][2]string{ // [Vietnamese, English]
 		"The database was built with older analysis rules: run `baobot reindex`."},
 	Internal: {"Đã có lỗi khi trả lời; vui lòng thử lại sau.",
 		"Something went wrong while answering; please try again later."},
+
+	AnswerPage:    {"Kết quả %d–%d", "Results %d–%d"},
+	MoreResults:   {"Thêm kết quả", "More results"},
+	NoMoreResults: {"Không còn kết quả nào khác cho câu hỏi này.", "There are no more results for this question."},
+	AnswerExpired: {"Câu trả lời này đã quá cũ: hãy hỏi lại.", "This answer is too old to continue: please ask again."},
+	NotConfidentShort: {"Không có bài nào trong bộ sưu tập trả lời tốt câu hỏi này.",
+		"Nothing in the collection answers this well."},
+	FeedbackThanks: {"Cảm ơn bạn đã góp ý!", "Thanks for your feedback!"},
+	RateLimited: {"Bạn hỏi hơi nhanh: hãy thử lại sau %d giây.",
+		"You are asking a little fast: please try again in %d s."},
+	MentionEmpty: {"Hãy viết câu hỏi ngay sau khi nhắc đến mình, ví dụ: @baobot Ngoại trưởng Mỹ là ai?",
+		"Write your question right after mentioning me, for example: @baobot Who is the US Secretary of State?"},
+	ShuttingDown: {"baobot đang khởi động lại: hãy thử lại sau ít phút.",
+		"baobot is restarting: please try again in a minute."},
+	CannotPostHere: {"Mình không có quyền gửi tin nhắn trong kênh đó. Hãy nhờ quản trị viên cấp quyền Gửi tin nhắn, hoặc nhắn riêng cho mình.",
+		"I can't post in that channel. Ask an admin to give me the Send Messages permission there, or message me directly."},
+	UnknownCommand: {"Lệnh này không còn nữa: hãy gõ / để xem các lệnh hiện có.",
+		"This command no longer exists: type / to see the current ones."},
+	AdminOnly: {"Xin lỗi, chỉ thành viên có quyền Quản lý máy chủ mới dùng được lệnh này.",
+		"Sorry, only members with the Manage Server permission can use this command."},
+	GuildOnly:      {"Lệnh này chỉ dùng được trong máy chủ.", "This command works only in a server."},
+	AddNoFile:      {"Hãy đính kèm một tệp bài báo.", "Attach an article file."},
+	AddUnsupported: {"Không đọc được %s: chỉ nhận các tệp %s.", "Cannot read %s: only %s files are accepted."},
+	AddTooLarge:    {"%s quá lớn (%s, tối đa %s).", "%s is too large (%s, at most %s)."},
+	AddDownloadFailed: {"Không tải được %s từ Discord: hãy thử lại.",
+		"Could not download %s from Discord: please try again."},
+	AddSummary:     {"%s: thêm %d, thay thế %d, không đổi %d, lỗi %d.", "%s: added %d, replaced %d, unchanged %d, failed %d."},
+	AddAnswerable:  {"Có thể hỏi về các bài này ngay bây giờ.", "These articles can be asked about right away."},
+	Removed:        {"Đã xóa bài %s.", "Removed article %s."},
+	NoSuchArticle:  {"Không có bài nào có mã %s.", "No article has the id %s."},
+	ArticlesHeader: {"%d bài báo", "%d articles"},
+	ArticlesPage:   {"Trang %d/%d", "Page %d of %d"},
+	ArticlesEmpty:  {"Chưa có bài báo nào.", "The collection is empty."},
+	PublishedLabel: {"Ngày đăng", "Published"},
+	PassagesLabel:  {"Số đoạn", "Passages"},
+	IDLabel:        {"Mã", "ID"},
+	SearchTitle:    {"Tìm: %s", "Search: %s"},
+	HelpTitle:      {"baobot: trợ giúp", "baobot: help"},
+	HelpIntro: {"baobot trả lời câu hỏi về các bài báo bằng cách trích nguyên văn: mỗi câu trả lời là một đoạn của bài, các từ khớp được in đậm, kèm nguồn.",
+		"baobot answers questions about news articles by quoting them: every answer is a passage of an article, the matched words in bold, with its source."},
+	HelpMessages: {"Bạn cũng có thể nhắn riêng cho mình một câu hỏi, hoặc viết @baobot và câu hỏi trong một kênh.",
+		"You can also send me a question in a direct message, or write @baobot and your question in a channel."},
+	AboutTitle:          {"Về baobot", "About baobot"},
+	AboutCollection:     {"Bộ sưu tập", "Collection"},
+	AboutCollectionSize: {"%d bài báo, %d đoạn", "%d articles, %d passages"},
+	AboutVersion:        {"Phiên bản", "Version"},
+	AboutUptime:         {"Thời gian chạy", "Uptime"},
+	AboutFeedback:       {"Góp ý", "Feedback"},
 }
 
 // Get returns message k in lang, formatted with args.

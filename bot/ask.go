@@ -1,0 +1,127 @@
+package bot
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/baobot/baobot/messages"
+	"github.com/baobot/baobot/retrieval"
+	"github.com/baobot/baobot/storage"
+)
+
+// Questions: /ask, /search, "More results", and the checks every question
+// goes through wherever it comes from (a slash command, a direct message, a
+// mention).
+
+// cleanQuestion replaces control characters (a pasted NUL, a bell, a
+// direction mark) with spaces: they carry no words, and are no reason to
+// refuse the words around them.
+func cleanQuestion(q string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return ' '
+		}
+		return r
+	}, q)
+}
+
+// checkQuestion returns what to tell a user whose question cannot be
+// answered now (rate limited, empty, too long, no words), or "".
+func (b *Bot) checkQuestion(user, question string, lang messages.Lang) string {
+	if err := retrieval.CheckQuestion(question, b.cfg.Params.MaxQuestion); err != nil {
+		return messages.QuestionProblem(lang, question, err)
+	}
+	if ok, wait := b.limiter.allow(user); !ok {
+		return messages.Get(lang, messages.RateLimited, int(math.Ceil(max(wait, time.Second).Seconds())))
+	}
+	return ""
+}
+
+// cmdAsk answers /ask question:<text> [private:<bool>].
+func (b *Bot) cmdAsk(r *request) {
+	question := cleanQuestion(r.str("question"))
+	lang := r.langFor(question)
+	if problem := b.checkQuestion(userKey(r.user), question, lang); problem != "" {
+		b.replyNow(r, textReply(problem, true))
+		return
+	}
+	b.respond(r, r.boolean("private"), func() (reply, error) {
+		return b.answerPage(question, lang, 0)
+	})
+}
+
+// answerPage answers question, showing the page of results after offset.
+// A confident page is saved as a ShownAnswer so that its buttons work (a
+// failure to save costs the buttons, not the answer).
+func (b *Bot) answerPage(question string, lang messages.Lang, offset int) (reply, error) {
+	n := b.cfg.Results
+	ans, err := b.searcher.Ask(question, offset+n+1)
+	if err != nil {
+		return reply{}, err
+	}
+	more := len(ans.Results) > offset+n
+	ans.Results = ans.Results[min(offset, len(ans.Results)):min(offset+n, len(ans.Results))]
+	p := page{offset: offset, more: more}
+	if len(ans.Results) > 0 && (ans.Confident || offset > 0) {
+		ids := make([]string, len(ans.Results))
+		for i, res := range ans.Results {
+			ids[i] = res.Article.ID
+		}
+		p.shown, err = b.db.SaveShown(storage.ShownAnswer{Question: ans.Question, Lang: string(lang), Offset: offset, Articles: ids})
+		if err != nil {
+			b.log.Error("saving a shown answer: its buttons are left out", "err", err)
+			p.shown = 0
+		}
+	}
+	return renderAnswer(ans, p, lang), nil
+}
+
+// moreResults answers "More results" under a ShownAnswer with the next
+// page, as a new message (private when the clicked one was).
+func (b *Bot) moreResults(r *request, shownID uint64) {
+	shown, err := b.db.Shown(shownID)
+	if err != nil {
+		if !errors.Is(err, retrieval.ErrNotFound) {
+			b.log.Error("reading a shown answer", "shown", shownID, "err", err)
+		}
+		b.replyNow(r, textReply(messages.Get(r.lang, messages.AnswerExpired), true))
+		return
+	}
+	lang := messages.ForLocale(shown.Lang)
+	ephemeral := r.in.Message != nil && r.in.Message.Flags&discordgo.MessageFlagsEphemeral != 0
+	b.respond(r, ephemeral, func() (reply, error) {
+		return b.answerPage(shown.Question, lang, shown.Offset+len(shown.Articles))
+	})
+}
+
+// cmdSearch answers /search query:<text>: the matching articles, each with
+// its best snippet.
+func (b *Bot) cmdSearch(r *request) {
+	query := cleanQuestion(r.str("query"))
+	lang := r.langFor(query)
+	if problem := b.checkQuestion(userKey(r.user), query, lang); problem != "" {
+		b.replyNow(r, textReply(problem, true))
+		return
+	}
+	b.respond(r, false, func() (reply, error) {
+		ans, err := b.searcher.Ask(query, 2*searchShown)
+		if err != nil {
+			return reply{}, err
+		}
+		// One entry per article, whatever retrieval.max_per_article says.
+		seen := map[string]bool{}
+		var results []retrieval.Result
+		for _, res := range ans.Results {
+			if !seen[res.Article.ID] {
+				seen[res.Article.ID] = true
+				results = append(results, res)
+			}
+		}
+		return renderSearch(ans.Question, results, lang), nil
+	})
+}
