@@ -3,7 +3,6 @@ package control
 import (
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -36,23 +35,28 @@ func Forward(socketPath string, req Request, stdout, stderr io.Writer) (exitCode
 		return 0, fmt.Errorf("control: %w", err)
 	}
 	conn.SetWriteDeadline(time.Now().Add(dialTimeout))
-	if err := writeFrame(conn, kindRequest, payload); err != nil {
-		return 0, fmt.Errorf("%w: %w", ErrNoServer, err)
-	}
+	// A server too busy to read the request refuses it unread and hangs
+	// up, which may fail this write: its refusal is still there to read.
+	writeErr := writeFrame(conn, kindRequest, payload)
 	conn.SetWriteDeadline(time.Time{})
+	if writeErr != nil {
+		conn.SetReadDeadline(time.Now().Add(dialTimeout))
+	}
 
 	accepted := false
 	for {
 		kind, payload, err := readFrame(conn, maxFrame)
-		if err != nil {
-			if !accepted {
-				return 0, fmt.Errorf("%w: %w", ErrNoServer, err)
-			}
+		switch {
+		case err == nil && !accepted && kind == kindRefused:
+			return 0, &RefusedError{Reason: string(payload)}
+		case writeErr != nil:
+			return 0, fmt.Errorf("%w: %w", ErrNoServer, writeErr)
+		case err != nil && !accepted:
+			return 0, fmt.Errorf("%w: %w", ErrNoServer, err)
+		case err != nil:
 			return 0, fmt.Errorf("%w: %w", ErrLost, err)
 		}
 		switch {
-		case !accepted && kind == kindRefused:
-			return 0, &RefusedError{Reason: string(payload)}
 		case !accepted && kind == kindAccepted:
 			accepted = true
 		case accepted && kind == kindStdout:
@@ -61,8 +65,10 @@ func Forward(socketPath string, req Request, stdout, stderr io.Writer) (exitCode
 			stderr.Write(payload)
 		case accepted && kind == kindExit && len(payload) == 4:
 			return int(int32(binary.BigEndian.Uint32(payload))), nil
+		case accepted:
+			return 0, fmt.Errorf("%w: unexpected message %q", ErrLost, kind)
 		default:
-			return 0, fmt.Errorf("%w: %w", ErrLost, errors.New("unexpected message"))
+			return 0, fmt.Errorf("control: unexpected message %q from the running baobot", kind)
 		}
 	}
 }

@@ -330,7 +330,7 @@ func TestSessionsAreBounded(t *testing.T) {
 	}
 	kind, reason, _ := readFrame(waiting)
 	waiting.Close()
-	if kind != 'r' || !strings.Contains(reason+refused.Error(), "waiting") {
+	if kind != 'r' || refused == nil || !strings.Contains(reason+refused.Reason, "waiting") {
 		t.Errorf("while busy: %q %q and %v; want both refused, one because the queue is full", kind, reason, err)
 	}
 	// The client leaves: its command's context is cancelled.
