@@ -63,10 +63,19 @@ func TestForwardedCommandsPrintWhatTheyPrintAlone(t *testing.T) {
 			t.Errorf("%q through the socket:\n%+v\nrun alone:\n%+v", args, got, want)
 		}
 	}
-	// --db after the command name, relative to the client's directory.
+	// Local times are the client's.
 	before := srv.runs.Load()
-	got := runBinary(t, work, "unused.db", nil, "articles", "list", "--db", "../held.db")
-	want := runBinary(t, work, "unused.db", nil, "articles", "list", "--db", "../alone.db")
+	tz := []string{"TZ=Asia/Ho_Chi_Minh"}
+	got := runBinary(t, work, held, tz, "articles", "show", "seed-000_motegi_blinken_call")
+	want := runBinary(t, work, alone, tz, "articles", "show", "seed-000_motegi_blinken_call")
+	if srv.runs.Load() != before+1 || got != want || got.code != 0 {
+		t.Errorf("TZ: through the socket %+v, alone %+v", got, want)
+	}
+
+	// --db after the command name, relative to the client's directory.
+	before = srv.runs.Load()
+	got = runBinary(t, work, "unused.db", nil, "articles", "list", "--db", "../held.db")
+	want = runBinary(t, work, "unused.db", nil, "articles", "list", "--db", "../alone.db")
 	if srv.runs.Load() != before+1 || got != want || got.code != 0 {
 		t.Errorf("--db: through the socket %+v, alone %+v", got, want)
 	}
