@@ -14,17 +14,33 @@
 // # Serving
 //
 // serve starts the server with one call after opening the database, and
-// closes it before closing the database:
+// closes it before closing the database (in package cli, where serve lives,
+// cli.RunForwarded is RunForwarded and the *storage.DB is a.openDB()'s .DB):
 //
 //	srv, err := control.Serve(ctx, db, cfg, cli.RunForwarded, control.Options{Logger: logger})
 //	if err != nil {
-//		return err // another server answers on the socket, or it cannot be created
+//		return err // the socket path is too long, something is in the way, …
 //	}
-//	defer srv.Close() // before db.Close()
+//	defer srv.Close() // runs before a deferred db.Close() registered earlier
 //
 // Serve returns (nil, nil) when cfg.Discord.AdminSocket is false; Close and
 // Path of a nil *Server do nothing. Cancelling ctx stops the server like
-// Close, except that only Close waits for the commands still running.
+// Close, except that only Close waits for the commands still running: call
+// Close before closing the database. A forwarded `reindex` cannot be stopped
+// part way, so Close waits for it to finish.
+//
+// # The client
+//
+// A command marked forward in cli's commands table (ask, ingest, articles,
+// reindex; not serve or eval) tries the socket first when
+// discord.admin_socket is on, so it does not wait out database.lock_timeout,
+// and opens the database itself when nothing answers there (no socket file,
+// or one left by a crashed process). If the database then turns out to be
+// held (a serve is starting up), it tries the socket once more before it
+// reports "in use". With admin_socket off it never forwards. It sends its
+// arguments, working directory, whether its stderr is a terminal, its TZ
+// and the configuration it loaded (without the Discord token), so the
+// command runs as it would have run in the client.
 //
 // # Guarantees
 //
