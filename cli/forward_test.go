@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,7 +117,7 @@ func TestRunForwarded(t *testing.T) {
 // plain "in use" error when admin_socket is off.
 func TestRunForwardsToARunningServer(t *testing.T) {
 	db, env := heldDB(t)
-	srv, err := control.Serve(context.Background(), db, config.Default(), RunForwarded, control.Options{})
+	srv, err := control.Serve(context.Background(), db, config.Default(), RunForwarded, control.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

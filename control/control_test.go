@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -299,6 +300,7 @@ func TestSessionsAreBounded(t *testing.T) {
 		return 3
 	}
 	srv, err := control.Serve(context.Background(), db, adminConfig(), run, control.Options{
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 		MaxSessions: 1, MaxWaiting: 1, QueueTimeout: 100 * time.Millisecond, MaxRequestBytes: 4096, RequestTimeout: 200 * time.Millisecond,
 	})
 	if err != nil {
