@@ -41,16 +41,14 @@ func (b *Bot) cmdAdd(r *request) {
 		b.replyNow(r, textReply(messages.Get(r.lang, messages.AddUnsupported, codeSpan(cut(att.Filename, 100)), ".txt, .md, .html, .jsonl"), true))
 		return
 	case int64(att.Size) > b.cfg.MaxFileBytes:
-		b.replyNow(r, textReply(messages.Get(r.lang, messages.AddTooLarge, codeSpan(cut(att.Filename, 100)),
-			humanSize(int64(att.Size)), humanSize(b.cfg.MaxFileBytes)), true))
+		b.replyNow(r, textReply(messages.Get(r.lang, messages.AddTooLarge, codeSpan(cut(att.Filename, 100)), humanSize(b.cfg.MaxFileBytes)), true))
 		return
 	}
 	b.respond(r, true, func() (reply, error) {
 		data, err := b.download(att.URL)
 		switch {
 		case errors.Is(err, ingest.ErrTooLarge):
-			return textReply(messages.Get(r.lang, messages.AddTooLarge, codeSpan(cut(att.Filename, 100)),
-				humanSize(b.cfg.MaxFileBytes+1), humanSize(b.cfg.MaxFileBytes)), true), nil
+			return textReply(messages.Get(r.lang, messages.AddTooLarge, codeSpan(cut(att.Filename, 100)), humanSize(b.cfg.MaxFileBytes)), true), nil
 		case err != nil:
 			b.log.Warn("downloading an attachment", "file", att.Filename, "err", b.safe(err))
 			return textReply(messages.Get(r.lang, messages.AddDownloadFailed, codeSpan(cut(att.Filename, 100))), true), nil

@@ -27,6 +27,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -85,17 +86,18 @@ type Bot struct {
 	// interaction is deferred (acknowledged, answered later by an edit).
 	ackAfter time.Duration
 
-	// mu guards closing; work counts the events being handled.
+	// mu guards closing; work and busy count the events being handled.
 	mu      sync.Mutex
 	closing bool
 	work    sync.WaitGroup
+	busy    atomic.Int64
 
 	// gateway: see gateway.go.
 	gw           sync.Mutex // held while opening or closing the connection
 	gwClosed     bool
 	disconnected chan struct{}
 	stop         chan struct{}
-	supervised   chan struct{}
+	supervised   chan struct{} // closed when supervise returns
 	fatal        chan error
 	appID        string
 	userID       string
@@ -251,6 +253,9 @@ func (b *Bot) Shutdown(ctx context.Context) error {
 	b.mu.Lock()
 	b.closing = true
 	b.mu.Unlock()
+	if n := b.busy.Load(); n > 0 {
+		b.log.Info("shutting down: finishing the replies in flight", "replies", n)
+	}
 	drained := make(chan struct{})
 	go func() { b.work.Wait(); close(drained) }()
 	var err error
@@ -272,7 +277,6 @@ func (b *Bot) Run(ctx context.Context, grace time.Duration) error {
 	var fatal error
 	select {
 	case <-ctx.Done():
-		b.log.Info("shutting down: finishing the replies in flight")
 	case fatal = <-b.fatal:
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
@@ -293,10 +297,14 @@ func (b *Bot) enter() bool {
 		return false
 	}
 	b.work.Add(1)
+	b.busy.Add(1)
 	return true
 }
 
-func (b *Bot) leave() { b.work.Done() }
+func (b *Bot) leave() {
+	b.busy.Add(-1)
+	b.work.Done()
+}
 
 // safe returns err with the bot token and interaction tokens removed from
 // its text, fit for a log or a message.

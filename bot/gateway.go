@@ -77,6 +77,7 @@ func (b *Bot) onDisconnect(*discordgo.Session, *discordgo.Disconnect) {
 // supervise reconnects after every disconnection until the gateway is
 // closed or Discord refuses the bot for good.
 func (b *Bot) supervise() {
+	defer close(b.supervised)
 	for {
 		select {
 		case <-b.stop:

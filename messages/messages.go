@@ -107,6 +107,8 @@ const (
 	AboutVersion
 	AboutUptime
 	AboutFeedback
+
+	keyCount // the number of keys; keep it last
 )
 
 var catalog = map[Key][2]string{ // [Vietnamese, English]
@@ -152,21 +154,29 @@ var catalog = map[Key][2]string{ // [Vietnamese, English]
 	GuildOnly:      {"Lệnh này chỉ dùng được trong máy chủ.", "This command works only in a server."},
 	AddNoFile:      {"Hãy đính kèm một tệp bài báo.", "Attach an article file."},
 	AddUnsupported: {"Không đọc được %s: chỉ nhận các tệp %s.", "Cannot read %s: only %s files are accepted."},
-	AddTooLarge:    {"%s quá lớn (%s, tối đa %s).", "%s is too large (%s, at most %s)."},
+	AddTooLarge:    {"%s quá lớn: tối đa %s.", "%s is too large: at most %s."},
 	AddDownloadFailed: {"Không tải được %s từ Discord: hãy thử lại.",
 		"Could not download %s from Discord: please try again."},
-	AddSummary:     {"%s: thêm %d, thay thế %d, không đổi %d, lỗi %d.", "%s: added %d, replaced %d, unchanged %d, failed %d."},
-	AddAnswerable:  {"Có thể hỏi về các bài này ngay bây giờ.", "These articles can be asked about right away."},
-	Removed:        {"Đã xóa bài %s.", "Removed article %s."},
-	NoSuchArticle:  {"Không có bài nào có mã %s.", "No article has the id %s."},
-	ArticlesHeader: {"%d bài báo", "%d articles"},
-	ArticlesPage:   {"Trang %d/%d", "Page %d of %d"},
-	ArticlesEmpty:  {"Chưa có bài báo nào.", "The collection is empty."},
-	PublishedLabel: {"Ngày đăng", "Published"},
-	PassagesLabel:  {"Số đoạn", "Passages"},
-	IDLabel:        {"Mã", "ID"},
-	SearchTitle:    {"Tìm: %s", "Search: %s"},
-	HelpTitle:      {"baobot: trợ giúp", "baobot: help"},
+	AddSummary:        {"%s: thêm %d, thay thế %d, không đổi %d, lỗi %d.", "%s: added %d, replaced %d, unchanged %d, failed %d."},
+	AddAnswerable:     {"Có thể hỏi về các bài này ngay bây giờ.", "These articles can be asked about right away."},
+	AddFailedItem:     {"Không thêm được:", "Not added:"},
+	ReasonUnsupported: {"loại tệp không được hỗ trợ", "unsupported file type"},
+	ReasonEmpty:       {"không có nội dung", "no text"},
+	ReasonTooLarge:    {"quá lớn", "too large"},
+	ReasonNotText:     {"không phải văn bản UTF-8", "not UTF-8 text"},
+	ReasonMalformed:   {"sai định dạng", "malformed"},
+	ReasonTruncated:   {"bị cắt cụt hoặc hỏng", "truncated or corrupt"},
+	ReasonInvalid:     {"bài không hợp lệ", "invalid article"},
+	Removed:           {"Đã xóa bài %s.", "Removed article %s."},
+	NoSuchArticle:     {"Không có bài nào có mã %s.", "No article has the id %s."},
+	ArticlesHeader:    {"%d bài báo", "%d articles"},
+	ArticlesPage:      {"Trang %d/%d", "Page %d of %d"},
+	ArticlesEmpty:     {"Chưa có bài báo nào.", "The collection is empty."},
+	PublishedLabel:    {"Ngày đăng", "Published"},
+	PassagesLabel:     {"Số đoạn", "Passages"},
+	IDLabel:           {"Mã", "ID"},
+	SearchTitle:       {"Tìm: %s", "Search: %s"},
+	HelpTitle:         {"baobot: trợ giúp", "baobot: help"},
 	HelpIntro: {"baobot trả lời câu hỏi về các bài báo bằng cách trích nguyên văn: mỗi câu trả lời là một đoạn của bài, các từ khớp được in đậm, kèm nguồn.",
 		"baobot answers questions about news articles by quoting them: every answer is a passage of an article, the matched words in bold, with its source."},
 	HelpMessages: {"Bạn cũng có thể nhắn riêng cho mình một câu hỏi, hoặc viết @baobot và câu hỏi trong một kênh.",
