@@ -119,13 +119,14 @@ type Digest struct {
 type Subscription struct {
 	// Channel is the Discord channel id, digits as a string.
 	Channel string `toml:"channel"`
-	// Schedule is a 5-field cron expression ("0 8 * * 1-5") or "daily HH:MM".
+	// Schedule is a 5-field cron expression ("0 8 * * 1-5") or a friendly
+	// form: "daily HH:MM", "weekdays HH:MM" or "hourly" (see digest/schedule).
 	Schedule string `toml:"schedule"`
 	// Timezone is the IANA time zone of Schedule; empty = digest.timezone.
 	Timezone string `toml:"timezone"`
 	// Max is the most articles listed in one digest; 0 = digest.default_max.
 	Max int `toml:"max"`
-	// Lang is the language the digest is written in, a code such as "vi" or "en"; empty = Vietnamese.
+	// Lang is the language the digest is written in, "vi" or "en"; empty = the server's preferred locale.
 	Lang string `toml:"lang"`
 }
 

@@ -12,7 +12,7 @@ import (
 	"time"
 	_ "time/tzdata" // time zones resolve on hosts without a zoneinfo database
 
-	"github.com/robfig/cron/v3"
+	"github.com/baobot/baobot/digest/schedule"
 )
 
 // Validate reports every option of c that is out of range or malformed, each
@@ -98,24 +98,16 @@ func (c Config) Validate() error {
 // langCode matches a BCP 47 language tag in its common short forms.
 var langCode = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 
-// dailyTime matches the "daily HH:MM" schedule form.
-var dailyTime = regexp.MustCompile(`^daily ([01][0-9]|2[0-3]):[0-5][0-9]$`)
-
-// checkSchedule accepts "daily HH:MM" or a standard 5-field cron expression.
+// checkSchedule accepts what digest schedules accept (package
+// digest/schedule, the one parser of schedules): a 5-field cron expression
+// or a friendly form such as "daily HH:MM".
 func checkSchedule(s string) error {
-	if dailyTime.MatchString(s) {
-		return nil
+	_, err := schedule.Parse(s, time.UTC)
+	var se *schedule.Error
+	if errors.As(err, &se) {
+		return fmt.Errorf("%s; got %s", se.Want(), safeQuote(s))
 	}
-	if strings.HasPrefix(s, "daily") {
-		return fmt.Errorf("must be \"daily HH:MM\" with a 24-hour time, such as \"daily 08:00\"; got %s", safeQuote(s))
-	}
-	if strings.Contains(s, "TZ=") {
-		return fmt.Errorf("must not name a time zone; set the subscription's timezone instead")
-	}
-	if _, err := cron.ParseStandard(s); err != nil || s == "" {
-		return fmt.Errorf("must be a 5-field cron expression such as \"0 8 * * 1-5\", or \"daily HH:MM\"; got %s", safeQuote(s))
-	}
-	return nil
+	return err
 }
 
 // validator collects validation errors.
