@@ -27,8 +27,9 @@
 //
 // # Schema
 //
-// The file holds six top-level buckets, and two more (shown, feedback) once
-// a front end has recorded an answer it showed. Integers are big-endian in
+// The file holds six top-level buckets, two more (shown, feedback) once a
+// front end has recorded an answer it showed, and digests once a digest
+// subscription is stored. Integers are big-endian in
 // keys so that keys sort numerically; "uvarint" and "varint" are
 // encoding/binary's variable-length integers; a "string" is a uvarint byte
 // length followed by the bytes.
@@ -104,4 +105,23 @@
 //	byte     version, 1
 //	byte     1 helpful, 0 not helpful
 //	varint   when it was cast, Unix nanoseconds
+//
+// digests: the digest subscriptions and where each is up to (digests.go),
+// created by the first subscription stored. key = channel ID (1 to 64
+// bytes), value =
+//
+//	byte     version, 1
+//	byte     origin: 1 /digest in Discord, 2 the configuration file
+//	string   guild, schedule, time zone, language, created by
+//	uvarint  max (0: the configured default)
+//	time     created
+//	time     cursor: AddedAt of the newest article the last digest covered
+//	time     last run, last posted, last failed
+//	uvarint  articles the last post covered, failed attempts since a success
+//	string   last error
+//	byte     1 paused, 0 not
+//	uvarint  count, then a string per article ID the last post listed
+//
+// A "time" there is a string: empty for none, else varint Unix seconds and
+// uvarint nanoseconds (as an article's published time, always UTC).
 package storage
