@@ -129,7 +129,12 @@ func startBot(t *testing.T, srv *discordtest.Server, db *storage.DB, configure f
 // discordtest.WaitForHeartbeat).
 func stopBot(t *testing.T, srv *discordtest.Server, b *Bot) {
 	t.Helper()
-	_ = srv.WaitForHeartbeat(2 * time.Second)
+	b.gw.Lock()
+	closed := b.gwClosed
+	b.gw.Unlock()
+	if !closed {
+		_ = srv.WaitForHeartbeat(2 * time.Second)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	if err := b.Shutdown(ctx); err != nil {

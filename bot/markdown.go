@@ -163,9 +163,61 @@ func escapedWithin(s string, max int) string {
 }
 
 // quoteWithin is markedText(snippet, marks), cut so that it is at most max
-// code points.
+// code points. What is cut is the end, unless that would cut the first
+// matched words too: then the start goes instead (from the sentence that
+// holds them, or a few words before them) and an ellipsis takes its place.
 func quoteWithin(snippet string, marks [][2]int, max int) string {
+	if out := markedText(snippet, marks); runes(out) <= max {
+		return out
+	}
+	marks = cleanMarks(snippet, marks)
+	if len(marks) > 0 && runes(snippet[:marks[0][1]])+2*len(marks) > max*2/3 {
+		first := marks[0][0]
+		start := sentenceStart(snippet, first)
+		if runes(snippet[start:first]) > max/3 {
+			start = wordsBefore(snippet, first, max/6)
+		}
+		if start > 0 {
+			prefix := ellipsis + " "
+			var shifted [][2]int
+			for _, m := range marks {
+				if m[0] >= start {
+					shifted = append(shifted, [2]int{m[0] - start + len(prefix), m[1] - start + len(prefix)})
+				}
+			}
+			snippet, marks = prefix+snippet[start:], shifted
+		}
+	}
 	return fitted(snippet, max, func(c string, end int) string { return markedText(c, clipMarks(marks, end)) })
+}
+
+// sentenceStart is the byte offset of the start of the sentence of s that
+// holds offset i.
+func sentenceStart(s string, i int) int {
+	start := 0
+	for _, end := range []string{". ", "! ", "? ", "… ", "\n"} {
+		if j := strings.LastIndex(s[:i], end); j >= 0 && j+len(end) > start {
+			start = j + len(end)
+		}
+	}
+	return start
+}
+
+// wordsBefore is the byte offset of the start of a word about n code points
+// before offset i of s (0 when s has fewer).
+func wordsBefore(s string, i, n int) int {
+	j := i
+	for ; j > 0 && n > 0; n-- {
+		_, size := utf8.DecodeLastRuneInString(s[:j])
+		j -= size
+	}
+	if j == 0 {
+		return 0
+	}
+	if k := strings.IndexAny(s[j:i], " \t\n"); k >= 0 {
+		return j + k + 1
+	}
+	return j
 }
 
 // cutPoint returns where to cut s to keep at most n bytes: after the last

@@ -88,10 +88,11 @@ func renderAnswer(ans retrieval.Answer, p page, lang messages.Lang) reply {
 	n := len(ans.Results)
 	budget := (maxDescription - 2*(n-1)) / n
 	blocks := make([]string, 0, n)
+	titles := min(maxTitleShown, max(budget/4, 30)) // shorter titles when many results share the space
 	for _, r := range ans.Results {
-		source := sourceLine(r, lang, true)
+		source := sourceLine(r, lang, titles, true)
 		if runes(source) > budget/2 {
-			source = sourceLine(r, lang, false)
+			source = sourceLine(r, lang, titles, false)
 		}
 		quote := quoteWithin(r.Snippet, r.Marks, min(maxQuote, budget-runes(source)-4))
 		blocks = append(blocks, "> "+quote+"\n"+source)
@@ -130,11 +131,11 @@ func renderNotConfident(ans retrieval.Answer, title string, lang messages.Lang) 
 	}}}
 }
 
-// sourceLine names where a result comes from: the article title, linked to
-// its URL when there is one (and link is set), its source, date and passage
-// number.
-func sourceLine(r retrieval.Result, lang messages.Lang, link bool) string {
-	title := escapedWithin(r.Article.DisplayTitle(), maxTitleShown)
+// sourceLine names where a result comes from: the article title (at most
+// maxTitle code points, escaped), linked to its URL when there is one and
+// link is set, its source, date and passage number.
+func sourceLine(r retrieval.Result, lang messages.Lang, maxTitle int, link bool) string {
+	title := escapedWithin(r.Article.DisplayTitle(), maxTitle)
 	if link {
 		title = maskedLink(title, r.Article.URL)
 	}
