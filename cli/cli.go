@@ -70,6 +70,8 @@ var commands = []command{
 	{"articles", "list [--page N] | show ID | rm ID", "browse or remove the stored articles", runArticles, true},
 	{"reindex", "", "rebuild passages and postings from the stored articles", runReindex, true},
 	{"eval", "squad [--json] [--transform T] [--distractors FILE] FILE.json", "measure retrieval quality on a SQuAD-format file", runEval, false},
+	{"serve", "", "answer on Discord (token in BAOBOT_DISCORD_TOKEN) until SIGINT or SIGTERM", runServe, false},
+	{"feedback", "export", "print the 👍/👎 votes given to answers on Discord, as CSV", runFeedback, true},
 }
 
 // usageError is a mistake in how a command was called: exit code 2.
