@@ -268,12 +268,3 @@ func maskedLink(text, rawURL string) string {
 	}
 	return text
 }
-
-// bareLink is a URL for message content: between angle brackets, so that
-// Discord shows no preview of it.
-func bareLink(rawURL string) string {
-	if u := linkURL(rawURL); u != "" {
-		return "<" + u + ">"
-	}
-	return ""
-}

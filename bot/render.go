@@ -37,7 +37,7 @@ const (
 
 // Shapes of baobot's own replies, within those limits.
 const (
-	maxQuote      = 1000 // one quoted snippet
+	maxQuote      = 700  // one quoted snippet
 	maxTitleShown = 100  // an article title in a source line or a list
 	maxSourceName = 60   // a source name
 	maxLinkURL    = 300  // a longer URL is not linked: its characters are better spent on text
@@ -221,10 +221,12 @@ func renderArticles(infos []storage.ArticleInfo, total, pageNo, pages int, lang 
 		tail := articleFacts(info.Source, info.Published)
 		tail = append(tail, messages.Get(lang, messages.PassagesLabel)+" "+strconv.Itoa(info.Passages))
 		rest := " · " + strings.Join(tail, " · ")
-		name := escapedWithin(displayTitle(info), min(maxTitleShown, budget-runes(head)-runes(rest)))
-		line := head + maskedLink(name, info.URL) + rest
-		if runes(line) > budget {
-			line = head + name + rest
+		line := codeSpan(cut(info.ID, 60)) + rest
+		if title := strings.TrimSpace(info.Title); title != "" {
+			name := escapedWithin(title, min(maxTitleShown, budget-runes(head)-runes(rest)))
+			if line = head + maskedLink(name, info.URL) + rest; runes(line) > budget {
+				line = head + name + rest
+			}
 		}
 		lines = append(lines, line)
 	}

@@ -86,10 +86,20 @@ func withinLimits(r reply) reply {
 			f.Text = cut(f.Text, maxFooter)
 			c.Footer = &f
 		}
-		size := runes(c.Title) + runes(c.Description)
+		// What is left of the total goes to the title and footer first,
+		// then the description, then the fields.
+		room := maxEmbedTotal - total
+		c.Title = cut(c.Title, room)
+		size := runes(c.Title)
 		if c.Footer != nil {
-			size += runes(c.Footer.Text)
+			if c.Footer.Text = cut(c.Footer.Text, room-size); c.Footer.Text == "" {
+				c.Footer = nil
+			} else {
+				size += runes(c.Footer.Text)
+			}
 		}
+		c.Description = cut(c.Description, room-size)
+		size += runes(c.Description)
 		c.Fields = nil
 		for _, f := range e.Fields {
 			if len(c.Fields) == maxFields {
@@ -106,8 +116,8 @@ func withinLimits(r reply) reply {
 			size += runes(field.Name) + runes(field.Value)
 			c.Fields = append(c.Fields, &field)
 		}
-		if total+size > maxEmbedTotal {
-			break
+		if size == 0 && len(c.Fields) == 0 {
+			break // nothing of it fits
 		}
 		total += size
 		embeds = append(embeds, &c)
