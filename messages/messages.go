@@ -108,6 +108,46 @@ const (
 	AboutUptime
 	AboutFeedback
 
+	// Digests: the texts are in digest.go.
+	DigestTitle
+	DigestSince
+	DigestFromStart
+	DigestMore
+	DigestEmpty
+	DigestContinued
+	DigestSubscribed
+	DigestResubscribed
+	DigestUnsubscribed
+	DigestNotSubscribed
+	DigestConfigured
+	DigestBadMax
+	DigestCannotPost
+	DigestUnknownChannel
+	DigestNotText
+	DigestOtherGuild
+	DigestListTitle
+	DigestListEmpty
+	DigestListNext
+	DigestListLast
+	DigestListNever
+	DigestListPaused
+	DigestListFailing
+	DigestListFromConfig
+	DigestPostedNow
+	DigestNothingNew
+	DigestPostFailed
+	DigestPreviewNext
+	DigestPreviewRecent
+	DigestDisabled
+	DigestReasonGone
+	DigestReasonForbidden
+	DigestReasonOther
+	ScheduleBad
+	ScheduleBadTime
+	ScheduleNamesZone
+	ScheduleNoSlots
+	ScheduleBadZone
+
 	keyCount // the number of keys; keep it last
 )
 

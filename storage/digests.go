@@ -185,7 +185,8 @@ func (db *DB) DeleteDigestSubscription(channel string) error {
 // MarkDigestDone records, in one transaction, that a digest of channel is
 // done: LastRun becomes d.At; the cursor moves to d.Cursor (never back);
 // when d.Posted, LastPosted, LastArticles and LastTotal say what was posted;
-// the failed attempts are forgotten. It returns the subscription as stored.
+// the failed attempts are forgotten and a paused subscription is paused no
+// more (the channel works). It returns the subscription as stored.
 // The error wraps retrieval.ErrNotFound when the channel has no
 // subscription (unsubscribed meanwhile): nothing is recorded.
 func (db *DB) MarkDigestDone(channel string, d DigestDone) (DigestSubscription, error) {
@@ -202,7 +203,7 @@ func (db *DB) MarkDigestDone(channel string, d DigestDone) (DigestSubscription, 
 			st.LastArticles = slices.Clone(d.Articles)
 			st.LastTotal = d.Total
 		}
-		st.Attempts, st.FailedAt, st.LastError = 0, time.Time{}, ""
+		st.Attempts, st.FailedAt, st.LastError, st.Paused = 0, time.Time{}, "", false
 	})
 }
 

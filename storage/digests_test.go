@@ -104,7 +104,7 @@ func TestPutDigestSubscriptionRefusesBadInput(t *testing.T) {
 func TestMarkDigestDone(t *testing.T) {
 	db := openTest(t, wordAnalyzer)
 	s := subscription("1")
-	s.State.Attempts, s.State.FailedAt, s.State.LastError = 2, at(-time.Minute), "HTTP 500"
+	s.State.Attempts, s.State.FailedAt, s.State.LastError, s.State.Paused = 2, at(-time.Minute), "HTTP 500", true
 	if _, err := db.PutDigestSubscription(s); err != nil {
 		t.Fatal(err)
 	}
