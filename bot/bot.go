@@ -99,8 +99,6 @@ type Bot struct {
 	stop         chan struct{}
 	supervised   chan struct{} // closed when supervise returns
 	fatal        chan error
-	appID        string
-	userID       string
 }
 
 // Defaults of Config fields left zero.
@@ -165,6 +163,7 @@ func New(cfg Config, db *storage.DB) (*Bot, error) {
 		limiter:      newRateLimiter(cfg.RateLimit, cfg.RateWindow, nil),
 		downloads:    &http.Client{Transport: base, Timeout: time.Minute},
 		ackAfter:     defaultAckAfter,
+		started:      time.Now(),
 		disconnected: make(chan struct{}, 1),
 		stop:         make(chan struct{}),
 		supervised:   make(chan struct{}),
@@ -183,7 +182,6 @@ func New(cfg Config, db *storage.DB) (*Bot, error) {
 // once the bot answers. ctx bounds the connection (discordgo's own has no
 // timeout). A close Discord means for good is an error saying what to fix.
 func (b *Bot) Start(ctx context.Context) error {
-	b.started = time.Now()
 	opened := make(chan error, 1)
 	go func() { opened <- b.open() }()
 	select {
@@ -196,22 +194,57 @@ func (b *Bot) Start(ctx context.Context) error {
 		go func() { <-opened; b.closeGateway() }()
 		return fmt.Errorf("connecting to the Discord gateway: %w", ctx.Err())
 	}
-	r := b.session.State.Ready
-	if r.User != nil {
-		b.userID = r.User.ID
-	}
-	b.appID = b.userID
-	if r.Application != nil && r.Application.ID != "" {
-		b.appID = r.Application.ID
-	}
 	go b.supervise()
+	go b.forgetOldAnswers()
 	if err := b.registerCommands(); err != nil {
 		b.closeGateway()
 		return err
 	}
-	b.log.Info("connected to Discord", "user", b.userID, "application", b.appID,
+	user, app := b.self()
+	b.log.Info("connected to Discord", "user", user, "application", app,
 		"shard", b.cfg.ShardID, "shards", max(b.cfg.ShardCount, 1))
 	return nil
+}
+
+// self returns the bot's user id and its application's id, as the last
+// READY gave them ("" before the first).
+func (b *Bot) self() (userID, appID string) {
+	st := b.session.State
+	st.RLock()
+	defer st.RUnlock()
+	if st.User != nil {
+		userID = st.User.ID
+	}
+	appID = userID
+	if st.Application != nil && st.Application.ID != "" {
+		appID = st.Application.ID
+	}
+	return userID, appID
+}
+
+// Answers shown are kept this long for their buttons, unless voted on.
+const (
+	keepShown   = 30 * 24 * time.Hour
+	forgetEvery = 24 * time.Hour
+)
+
+// forgetOldAnswers deletes, now and then every day until the gateway
+// closes, the shown answers older than keepShown that nobody voted on: the
+// database does not grow with every question ever asked. Their buttons then
+// answer that the answer is too old.
+func (b *Bot) forgetOldAnswers() {
+	for {
+		if n, err := b.db.ForgetShown(time.Now().Add(-keepShown)); err != nil {
+			b.log.Warn("forgetting old answers", "err", err)
+		} else if n > 0 {
+			b.log.Info("forgot old answers nobody voted on", "answers", n)
+		}
+		select {
+		case <-b.stop:
+			return
+		case <-time.After(forgetEvery):
+		}
+	}
 }
 
 // registerCommands replaces the application's commands with the table, with
@@ -228,8 +261,12 @@ func (b *Bot) registerCommands() error {
 	if len(scopes) == 0 {
 		scopes = []string{""}
 	}
+	_, app := b.self()
 	for _, guild := range scopes {
-		if _, err := b.session.ApplicationCommandBulkOverwrite(b.appID, guild, defs); err != nil {
+		opt, cancel := bounded()
+		_, err := b.session.ApplicationCommandBulkOverwrite(app, guild, defs, opt)
+		cancel()
+		if err != nil {
 			where := "globally"
 			if guild != "" {
 				where = "in guild " + guild

@@ -19,12 +19,13 @@ import (
 // onMessage answers a direct message or a message that mentions the bot.
 func (b *Bot) onMessage(_ *discordgo.Session, e *discordgo.MessageCreate) {
 	m := e.Message
-	if m == nil || m.Author == nil || m.Author.Bot || m.Author.ID == b.userID ||
+	self, _ := b.self()
+	if m == nil || m.Author == nil || m.Author.Bot || m.Author.ID == self ||
 		(m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply) {
 		return
 	}
 	dm := m.GuildID == ""
-	if !dm && !b.mentioned(m) {
+	if !dm && !mentions(m, self) {
 		return
 	}
 	if !b.enter() {
@@ -37,7 +38,7 @@ func (b *Bot) onMessage(_ *discordgo.Session, e *discordgo.MessageCreate) {
 		}
 	}()
 
-	question := cleanQuestion(b.withoutMention(m.Content))
+	question := cleanQuestion(withoutMention(m.Content, self))
 	lang := messages.ForText(question, messages.English)
 	var rep reply
 	switch {
@@ -57,22 +58,22 @@ func (b *Bot) onMessage(_ *discordgo.Session, e *discordgo.MessageCreate) {
 	b.replyTo(m, rep, lang)
 }
 
-// mentioned reports whether m mentions the bot.
-func (b *Bot) mentioned(m *discordgo.Message) bool {
+// mentions reports whether m mentions the user.
+func mentions(m *discordgo.Message, userID string) bool {
 	for _, u := range m.Mentions {
-		if u != nil && u.ID == b.userID {
+		if u != nil && userID != "" && u.ID == userID {
 			return true
 		}
 	}
 	return false
 }
 
-// withoutMention is content without the bot's mentions.
-func (b *Bot) withoutMention(content string) string {
-	if b.userID == "" {
+// withoutMention is content without mentions of the user.
+func withoutMention(content, userID string) string {
+	if userID == "" {
 		return content
 	}
-	return strings.NewReplacer("<@"+b.userID+">", " ", "<@!"+b.userID+">", " ").Replace(content)
+	return strings.NewReplacer("<@"+userID+">", " ", "<@!"+userID+">", " ").Replace(content)
 }
 
 // replyTo posts rep as a reply to m. When the bot may not post in m's
@@ -81,7 +82,9 @@ func (b *Bot) withoutMention(content string) string {
 // attempt per question, never a loop.
 func (b *Bot) replyTo(m *discordgo.Message, rep reply, lang messages.Lang) {
 	ref := &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: new(bool)}
-	_, err := b.session.ChannelMessageSendComplex(m.ChannelID, rep.message(ref))
+	opt, cancel := bounded()
+	defer cancel()
+	_, err := b.session.ChannelMessageSendComplex(m.ChannelID, rep.message(ref), opt)
 	if err == nil {
 		return
 	}
@@ -89,7 +92,7 @@ func (b *Bot) replyTo(m *discordgo.Message, rep reply, lang messages.Lang) {
 		b.log.Error("replying to a message", "channel", m.ChannelID, "guild", m.GuildID, "err", b.safe(err))
 		if refused(err) {
 			apology := textReply(messages.Get(lang, messages.Internal), false)
-			if _, err := b.session.ChannelMessageSendComplex(m.ChannelID, apology.message(ref)); err != nil {
+			if _, err := b.session.ChannelMessageSendComplex(m.ChannelID, apology.message(ref), opt); err != nil {
 				b.log.Error("replying to a message with an apology", "channel", m.ChannelID, "err", b.safe(err))
 			}
 		}
@@ -99,9 +102,9 @@ func (b *Bot) replyTo(m *discordgo.Message, rep reply, lang messages.Lang) {
 	if m.GuildID == "" {
 		return // a DM the bot cannot answer in: nowhere else to say so
 	}
-	dm, err := b.session.UserChannelCreate(m.Author.ID)
+	dm, err := b.session.UserChannelCreate(m.Author.ID, opt)
 	if err == nil {
-		_, err = b.session.ChannelMessageSendComplex(dm.ID, textReply(messages.Get(lang, messages.CannotPostHere), false).message(nil))
+		_, err = b.session.ChannelMessageSendComplex(dm.ID, textReply(messages.Get(lang, messages.CannotPostHere), false).message(nil), opt)
 	}
 	if err != nil {
 		b.log.Warn("could not tell the author privately either", "channel", m.ChannelID, "err", b.safe(err))

@@ -142,10 +142,12 @@ func (b *Bot) autocomplete(r *request) {
 	if len(choices) > 25 {
 		choices = choices[:25]
 	}
+	opt, cancel := bounded()
+	defer cancel()
 	err := b.session.InteractionRespond(r.in, &discordgo.InteractionResponse{
 		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
 		Data: &discordgo.InteractionResponseData{Choices: choices},
-	})
+	}, opt)
 	if err != nil {
 		b.log.Warn("answering autocomplete", "command", data.Name, "err", b.safe(err))
 	}
@@ -154,7 +156,9 @@ func (b *Bot) autocomplete(r *request) {
 // replyNow answers an interaction at once with rep as a new message. When
 // Discord refuses rep, it tries a short apology instead, once.
 func (b *Bot) replyNow(r *request, rep reply) {
-	err := b.session.InteractionRespond(r.in, rep.response(discordgo.InteractionResponseChannelMessageWithSource))
+	opt, cancel := bounded()
+	defer cancel()
+	err := b.session.InteractionRespond(r.in, rep.response(discordgo.InteractionResponseChannelMessageWithSource), opt)
 	if err == nil {
 		return
 	}
@@ -163,7 +167,7 @@ func (b *Bot) replyNow(r *request, rep reply) {
 		return
 	}
 	apology := textReply(messages.Get(r.lang, messages.Internal), true)
-	if err := b.session.InteractionRespond(r.in, apology.response(discordgo.InteractionResponseChannelMessageWithSource)); err != nil {
+	if err := b.session.InteractionRespond(r.in, apology.response(discordgo.InteractionResponseChannelMessageWithSource), opt); err != nil {
 		b.logREST("answering an interaction with an apology", r, err)
 	}
 }
@@ -194,16 +198,21 @@ func (b *Bot) respond(r *request, ephemeral bool, work func() (reply, error)) {
 		return
 	case <-timer.C:
 	}
-	if err := b.session.InteractionRespond(r.in, deferral(ephemeral)); err != nil {
+	opt, cancel := bounded()
+	err := b.session.InteractionRespond(r.in, deferral(ephemeral), opt)
+	cancel()
+	if err != nil {
 		b.logREST("deferring an interaction", r, err)
 		<-done
 		return
 	}
 	rep := <-done
-	if _, err := b.session.InteractionResponseEdit(r.in, rep.edit()); err != nil {
+	opt, cancel = bounded()
+	defer cancel()
+	if _, err := b.session.InteractionResponseEdit(r.in, rep.edit(), opt); err != nil {
 		b.logREST("editing a deferred reply", r, err)
 		apology := textReply(messages.Get(r.lang, messages.Internal), true)
-		if _, err := b.session.InteractionResponseEdit(r.in, apology.edit()); err != nil {
+		if _, err := b.session.InteractionResponseEdit(r.in, apology.edit(), opt); err != nil {
 			b.logREST("editing a deferred reply with an apology", r, err)
 		}
 	}

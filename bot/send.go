@@ -1,6 +1,9 @@
 package bot
 
 import (
+	"context"
+	"time"
+
 	"github.com/bwmarrin/discordgo"
 )
 
@@ -8,6 +11,18 @@ import (
 // sends is built here, so every one carries allowed_mentions {"parse": []}
 // (nobody is ever pinged, whatever an article or a question contains) and
 // passes through withinLimits.
+
+// restTimeout bounds one REST call of the bot, its retries included:
+// discordgo waits out a 429 and tries again for as long as Discord asks, and
+// no reply is worth waiting longer than this.
+const restTimeout = 30 * time.Second
+
+// bounded is the request option that gives up a REST call after
+// restTimeout; call cancel once the call has returned.
+func bounded() (opt discordgo.RequestOption, cancel context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.Background(), restTimeout)
+	return discordgo.WithContext(ctx), cancel
+}
 
 // noMentions is the allowed_mentions of every message the bot sends.
 func noMentions() *discordgo.MessageAllowedMentions {
