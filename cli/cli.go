@@ -72,6 +72,7 @@ var commands = []command{
 	{"eval", "squad [--json] [--transform T] [--distractors FILE] FILE.json", "measure retrieval quality on a SQuAD-format file", runEval, false},
 	{"serve", "", "answer on Discord (token in BAOBOT_DISCORD_TOKEN) until SIGINT or SIGTERM", runServe, false},
 	{"feedback", "export", "print the 👍/👎 votes given to answers on Discord, as CSV", runFeedback, true},
+	{"digest", "preview [--since 24h] [--max N] [--lang vi|en]", "print the digest of the articles added lately, as a channel gets it", runDigest, true},
 }
 
 // usageError is a mistake in how a command was called: exit code 2.
