@@ -13,6 +13,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/baobot/baobot/ingest"
+	"github.com/baobot/baobot/load"
 	"github.com/baobot/baobot/messages"
 	"github.com/baobot/baobot/retrieval"
 	"github.com/baobot/baobot/storage"
@@ -89,44 +90,24 @@ func (b *Bot) download(url string) ([]byte, error) {
 	return data, nil
 }
 
-// ingestFile parses a file and stores its articles, and says what became
-// of them.
+// ingestFile parses a file and stores its articles through the same path as
+// `baobot ingest` (package load), and says what became of them.
 func (b *Bot) ingestFile(name string, data []byte, lang messages.Lang) reply {
-	var arts []retrieval.Article
-	var origins []string
 	var failed []string
-	_ = ingest.Parse(name, bytes.NewReader(data), ingest.Options{MaxFileBytes: b.cfg.MaxFileBytes}, func(rec ingest.Record) error {
-		if rec.Err != nil {
-			failed = append(failed, failure(rec.Origin, rec.Err, lang))
-			return nil
-		}
-		arts = append(arts, rec.Article)
-		origins = append(origins, rec.Origin)
-		return nil
-	})
-	var counts [4]int // added, replaced, unchanged, failed
-	if len(arts) > 0 {
-		outcomes, failures, err := b.db.PutEach(arts)
-		if err != nil {
-			b.log.Error("storing articles from /add", "file", name, "err", err)
-			return textReply(messages.Get(lang, messages.Internal), true)
-		}
-		for i, o := range outcomes {
-			switch {
-			case failures[i] != nil:
-				failed = append(failed, failure(origins[i]+" ("+arts[i].ID+")", failures[i], lang))
-			case o == storage.Added:
-				counts[0]++
-			case o == storage.Replaced:
-				counts[1]++
-			default:
-				counts[2]++
-			}
-		}
+	loader := &load.Loader{DB: b.db, Failed: func(origin string, err error) {
+		failed = append(failed, failure(origin, err, lang))
+	}}
+	err := ingest.Parse(name, bytes.NewReader(data), ingest.Options{MaxFileBytes: b.cfg.MaxFileBytes}, loader.Add)
+	if err == nil {
+		err = loader.Flush()
 	}
-	counts[3] = len(failed)
-	lines := []string{messages.Get(lang, messages.AddSummary, codeSpan(cut(name, 100)), counts[0], counts[1], counts[2], counts[3])}
-	if counts[0]+counts[1] > 0 {
+	if err != nil {
+		b.log.Error("storing articles from /add", "file", name, "err", err)
+		return textReply(messages.Get(lang, messages.Internal), true)
+	}
+	sum := loader.Summary
+	lines := []string{messages.Get(lang, messages.AddSummary, codeSpan(cut(name, 100)), sum.Added, sum.Replaced, sum.Unchanged, sum.Failed)}
+	if sum.Added+sum.Replaced > 0 {
 		lines = append(lines, messages.Get(lang, messages.AddAnswerable))
 	}
 	if len(failed) > 0 {
