@@ -144,6 +144,15 @@ func foldAccents(word string) string {
 	if isASCII(word) {
 		return word
 	}
+	if f, ok := foldPrecomposed(word); ok {
+		return f
+	}
+	return foldAccentsSlow(word)
+}
+
+// foldAccentsSlow is foldAccents by its definition: decompose, drop the
+// nonspacing marks, map đ to d, recompose.
+func foldAccentsSlow(word string) string {
 	var b strings.Builder
 	b.Grow(len(word))
 	for _, r := range norm.NFD.String(word) {
@@ -247,4 +256,39 @@ func asciiLower(s string) string {
 		}
 	}
 	return s
+}
+
+// foldTable maps each precomposed letter of the Latin, Greek and Cyrillic
+// blocks to its folded form (foldAccentsSlow of that one letter).
+var foldTable = func() map[rune]string {
+	m := make(map[rune]string)
+	for _, block := range [][2]rune{{0x80, 0x52F}, {0x1E00, 0x1EFF}} {
+		for r := block[0]; r <= block[1]; r++ {
+			if unicode.Is(unicode.Mn, r) || !unicode.IsLetter(r) {
+				continue
+			}
+			m[r] = foldAccentsSlow(string(r))
+		}
+	}
+	return m
+}()
+
+// foldPrecomposed folds word letter by letter through foldTable: the same
+// result as foldAccentsSlow, without allocating per step, for words made of
+// ASCII and precomposed letters (the only kind NFC Vietnamese has). ok is
+// false for any other word.
+func foldPrecomposed(word string) (string, bool) {
+	b := make([]byte, 0, len(word))
+	for _, r := range word {
+		if r < utf8.RuneSelf {
+			b = append(b, byte(r))
+			continue
+		}
+		f, ok := foldTable[r]
+		if !ok {
+			return "", false
+		}
+		b = append(b, f...)
+	}
+	return string(b), true
 }

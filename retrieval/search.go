@@ -106,11 +106,7 @@ func (s *Searcher) Ask(question string, k int) (Answer, error) {
 	ans := Answer{Question: strings.TrimSpace(question)}
 	err := s.index.View(func(r IndexReader) error {
 		q := analyzeQuery(ans.Question, r.Languages(), s.params)
-		hits, err := s.rank(r, &q)
-		if err != nil {
-			return err
-		}
-		results, err := s.spread(r, hits, max(k, rerankDepth))
+		results, err := s.rankSpread(r, &q, max(k, rerankDepth))
 		if err != nil {
 			return err
 		}
@@ -151,117 +147,134 @@ type hit struct {
 	snippet  snippet
 }
 
-// accumulator collects a passage's score and which question words it holds.
-type accumulator struct {
-	score   float64
-	matched float64 // idf × weight of the question's term groups the passage holds
-}
+// rankDepth is how many of the best hits rank returns at first; spread
+// asks for more when they do not hold enough distinct articles.
+const rankDepth = 4 * rerankDepth
 
 // rank scores every passage that holds a question term with BM25 and returns
-// them best first.
+// the best rankDepth of them, best first.
 func (s *Searcher) rank(r IndexReader, q *query) ([]hit, error) {
+	sc := scratchPool.Get().(*rankScratch)
+	defer scratchPool.Put(sc)
+	defer sc.reset()
+	if err := s.score(r, q, sc); err != nil {
+		return nil, err
+	}
+	hits, _ := s.withCoverage(q, sc, rankDepth)
+	return hits, nil
+}
+
+// score accumulates the BM25 score of every passage holding a question term
+// into sc, term group after term group (time for one group is in
+// proportion to its postings: dense arrays, no map, no sort), and sets the
+// IDF of the question's words.
+func (s *Searcher) score(r IndexReader, q *query, sc *rankScratch) error {
 	stats := r.Stats()
 	if stats.Passages == 0 || len(q.groups) == 0 {
-		return nil, nil
+		return nil
 	}
 	n := float64(stats.Passages)
 	avgdl := stats.AverageLength()
 	k1, b := s.params.K1, s.params.B
 
-	acc := make(map[PassageID]*accumulator)
 	wordIDF := make([]float64, len(q.words))
-	var merged []Posting
-	var groupTotal float64 // weight of every group: idf × weight
 	for _, g := range q.groups {
-		var err error
-		merged, err = mergedPostings(r, g.keys, merged[:0])
-		if err != nil {
-			return nil, err
+		// The group's postings: the passages of all its keys, their term
+		// frequencies summed.
+		sc.group = sc.group[:0]
+		for _, key := range g.keys {
+			ps, err := r.Postings(key)
+			if err != nil {
+				return err
+			}
+			if len(ps) > 0 {
+				sc.grow(ps[len(ps)-1].Passage)
+			}
+			for _, p := range ps {
+				if sc.tf[p.Passage] == 0 {
+					sc.group = append(sc.group, p.Passage)
+					sc.length[p.Passage] = p.Length
+				}
+				sc.tf[p.Passage] += p.TF
+			}
 		}
-		if len(merged) == 0 {
-			// A term that occurs nowhere still counts in the question's
-			// weight: a question about something the collection lacks must
-			// not look covered.
-			groupTotal += g.weight * math.Log(1+(n+0.5)/0.5)
+		if len(sc.group) == 0 {
 			continue
 		}
-		df := float64(len(merged))
+		df := float64(len(sc.group))
 		idf := math.Log(1 + (n-df+0.5)/(df+0.5))
 		if g.word >= 0 && idf > wordIDF[g.word] {
 			wordIDF[g.word] = idf
 		}
 		w := g.weight * idf
-		groupTotal += w
-		for _, p := range merged {
-			tf := float64(p.TF)
-			norm := k1 * (1 - b + b*float64(p.Length)/avgdl)
-			a := acc[p.Passage]
-			if a == nil {
-				a = &accumulator{}
-				acc[p.Passage] = a
+		var bit uint64
+		if g.word >= 0 && g.word < 64 {
+			bit = 1 << g.word
+		}
+		for _, id := range sc.group {
+			tf := float64(sc.tf[id])
+			sc.tf[id] = 0
+			norm := k1 * (1 - b + b*float64(sc.length[id])/avgdl)
+			if sc.score[id] == 0 && sc.words[id] == 0 {
+				sc.touched = append(sc.touched, id)
 			}
-			a.score += w * tf * (k1 + 1) / (tf + norm)
-			a.matched += w
+			sc.score[id] += w * tf * (k1 + 1) / (tf + norm)
+			sc.words[id] |= bit
 		}
 	}
 
-	// A word that occurs nowhere still weighs in snippet choice.
+	// A word that occurs nowhere still counts in the question's weight: a
+	// question about something the collection lacks must not look covered.
 	for i, idf := range wordIDF {
 		if idf == 0 {
 			idf = math.Log(1 + (n+0.5)/0.5)
 		}
 		q.words[i].idf = idf
 	}
-	hits := make([]hit, 0, len(acc))
-	for id, a := range acc {
-		h := hit{id: id, score: a.score}
-		if groupTotal > 0 {
-			h.coverage = a.matched / groupTotal
-		}
-		hits = append(hits, h)
-	}
-	sort.Slice(hits, func(i, j int) bool {
-		if hits[i].score != hits[j].score {
-			return hits[i].score > hits[j].score
-		}
-		return hits[i].id < hits[j].id
-	})
-	return hits, nil
+	return nil
 }
 
-// mergedPostings returns the union of the postings of keys, term
-// frequencies of one passage summed, in passage order, appended to dst.
-func mergedPostings(r IndexReader, keys []string, dst []Posting) ([]Posting, error) {
-	for i, key := range keys {
-		ps, err := r.Postings(key)
-		if err != nil {
-			return nil, err
-		}
-		if i == 0 || len(dst) == 0 {
-			dst = append(dst, ps...)
-			continue
-		}
-		if len(ps) == 0 {
-			continue
-		}
-		out := make([]Posting, 0, len(dst)+len(ps))
-		a, b := dst, ps
-		for len(a) > 0 && len(b) > 0 {
-			switch {
-			case a[0].Passage < b[0].Passage:
-				out, a = append(out, a[0]), a[1:]
-			case a[0].Passage > b[0].Passage:
-				out, b = append(out, b[0]), b[1:]
-			default:
-				p := a[0]
-				p.TF += b[0].TF
-				out, a, b = append(out, p), a[1:], b[1:]
+// withCoverage returns the best depth hits of sc, best first, with the
+// share of the question's word weight each holds, and whether they are all
+// the hits.
+func (s *Searcher) withCoverage(q *query, sc *rankScratch, depth int) ([]hit, bool) {
+	hits, all := sc.topHits(depth)
+	var total float64
+	for _, w := range q.words {
+		total += w.idf
+	}
+	for i := range hits {
+		h := &hits[i]
+		var covered float64
+		for j, w := range q.words {
+			if j < 64 && sc.words[h.id]&(1<<j) != 0 {
+				covered += w.idf
 			}
 		}
-		out = append(append(out, a...), b...)
-		dst = append(dst[:0], out...)
+		if total > 0 {
+			h.coverage = covered / total
+		}
 	}
-	return dst, nil
+	return hits, all
+}
+
+// rankSpread ranks the passages for q and returns the best k of them, at
+// most MaxPerArticle from one article, resolved: spread over the best
+// hits, asking for more of them while it lacks distinct articles.
+func (s *Searcher) rankSpread(r IndexReader, q *query, k int) ([]hit, error) {
+	sc := scratchPool.Get().(*rankScratch)
+	defer scratchPool.Put(sc)
+	defer sc.reset()
+	if err := s.score(r, q, sc); err != nil {
+		return nil, err
+	}
+	for depth := max(rankDepth, 4*k); ; depth *= 8 {
+		hits, all := s.withCoverage(q, sc, depth)
+		out, err := s.spread(r, hits, k)
+		if err != nil || len(out) >= k || all {
+			return out, err
+		}
+	}
 }
 
 // spread takes hits best first, at most MaxPerArticle from one article,

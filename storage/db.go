@@ -108,7 +108,24 @@ func open(path string, opts Options) (*DB, error) {
 	if err := db.bolt.Close(); err != nil {
 		return nil, db.errorf("%w", err)
 	}
-	return openExisting(path, opts.Timeout, false)
+	if db, err = openExisting(path, opts.Timeout, false); err != nil {
+		return nil, err
+	}
+	var upgraded bool
+	if err := db.bolt.Update(func(tx *bolt.Tx) (err error) {
+		upgraded, err = upgradeSchema(tx)
+		return err
+	}); err != nil {
+		db.bolt.Close()
+		return nil, db.errorf("upgrading the schema: %w", err)
+	}
+	if upgraded {
+		if err := db.loadMeta(); err != nil {
+			db.bolt.Close()
+			return nil, err
+		}
+	}
+	return db, nil
 }
 
 // openExisting opens the existing file at path, after checking its first

@@ -315,49 +315,77 @@ func checkIndex(t testing.TB, db *DB) {
 			}
 		}
 
-		// Postings: well formed, sorted, each naming a stored passage.
-		got := make(map[string][]retrieval.Posting)
-		err = tx.Bucket(bucketPostings).ForEach(func(k, v []byte) error {
-			i := bytes.IndexByte(k, 0)
-			if i <= 0 || len(k) != i+5 {
-				return fmt.Errorf("postings key %q", k)
-			}
-			term, first := string(k[:i]), segmentFirst(k, i+1)
-			if len(v) >= segmentSize+3*5+3 {
-				return fmt.Errorf("term %q: segment of %d bytes", term, len(v))
-			}
-			ps, err := appendSegment(nil, first, v)
-			if err != nil {
-				return err
-			}
-			if ps[0].Passage != first {
-				return fmt.Errorf("term %q: segment key %d, first posting %d", term, first, ps[0].Passage)
-			}
-			if prev := got[term]; len(prev) > 0 && prev[len(prev)-1].Passage >= first {
-				return fmt.Errorf("term %q: segments overlap at %d", term, first)
-			}
-			for _, p := range ps {
-				s, ok := passages[p.Passage]
-				if !ok {
-					return fmt.Errorf("term %q: posting of missing passage %d", term, p.Passage)
-				}
-				if p.Length != s.length {
-					return fmt.Errorf("term %q: passage %d: length %d, stored %d", term, p.Passage, p.Length, s.length)
-				}
-			}
-			got[term] = append(got[term], ps...)
-			return nil
-		})
+		// Runs: ordered, their norms those of the stored passages (or marked
+		// removed); their entries sorted by sort key, each well formed and
+		// naming stored passages in order.
+		runs, err := loadRuns(tx)
 		if err != nil {
 			return err
 		}
+		covered := 0
+		got := make(map[string][]retrieval.Posting)
+		for i := range runs {
+			run := &runs[i]
+			if run.hi() > m.next || (i > 0 && runs[i-1].seq >= run.seq) {
+				return fmt.Errorf("run %d: range %d…%d, next passage %d", run.seq, run.lo, run.hi(), m.next)
+			}
+			for id := run.lo; id < run.hi(); id++ {
+				s, stored := passages[id]
+				switch norm := run.norm(id); {
+				case stored && norm != s.length:
+					return fmt.Errorf("run %d: passage %d: norm %d, stored length %d", run.seq, id, norm, s.length)
+				case !stored && norm != deletedNorm:
+					return fmt.Errorf("run %d: passage %d: norm %d of a removed passage", run.seq, id, norm)
+				case stored:
+					covered++
+				}
+			}
+			rc, err := newRunCursor(tx, run)
+			if err != nil {
+				return err
+			}
+			var prev []byte
+			for ; rc.ok; rc.advance() {
+				key := rc.cur.key
+				z := bytes.IndexByte(key, 0)
+				if z < 0 || !bytes.Equal(appendSortKey(nil, string(key[z+1:])), key) {
+					return fmt.Errorf("run %d: key %q is no term's sort key", run.seq, key)
+				}
+				if prev != nil && bytes.Compare(prev, key) >= 0 {
+					return fmt.Errorf("run %d: key %q after %q", run.seq, key, prev)
+				}
+				prev = append(prev[:0], key...)
+				term := string(key[z+1:])
+				ps, err := decodePostings(nil, rc.cur.postings, run)
+				if err != nil {
+					return err
+				}
+				if n := len(got[term]); n > 0 && len(ps) > 0 && got[term][n-1].Passage >= ps[0].Passage {
+					return fmt.Errorf("term %q: run %d overlaps the runs before", term, run.seq)
+				}
+				got[term] = append(got[term], ps...)
+			}
+			if rc.err != nil {
+				return rc.err
+			}
+		}
+		if covered != len(passages) {
+			return fmt.Errorf("runs cover %d passages of %d", covered, len(passages))
+		}
+		if n := tx.Bucket(bucketRuns).Stats().BucketN - 1; n != len(runs) {
+			return fmt.Errorf("%d run buckets for %d runs", n, len(runs))
+		}
 		for term, want := range got {
+			if len(want) == 0 {
+				delete(got, term) // every posting of a removed passage
+				continue
+			}
 			ps, err := r.Postings(term)
 			if err != nil {
 				return err
 			}
 			if !slices.Equal(ps, want) {
-				return fmt.Errorf("reader postings of %q differ from the bucket's", term)
+				return fmt.Errorf("reader postings of %q differ from the runs'", term)
 			}
 		}
 
@@ -386,8 +414,15 @@ func checkIndex(t testing.TB, db *DB) {
 			}
 		}
 		for term, ps := range want {
-			if !slices.Equal(got[term], ps) {
-				return fmt.Errorf("postings of %q: %v, analysis gives %v", term, got[term], ps)
+			read, err := r.Postings(term)
+			if err != nil {
+				return err
+			}
+			if !slices.Equal(read, ps) {
+				return fmt.Errorf("postings of %q: %v, analysis gives %v", term, read, ps)
+			}
+			if _, folded := retrieval.FoldedTerm(term); !folded && !slices.Equal(got[term], ps) {
+				return fmt.Errorf("stored postings of %q: %v, analysis gives %v", term, got[term], ps)
 			}
 		}
 		for term := range got {

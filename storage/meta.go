@@ -11,7 +11,11 @@ import (
 // SchemaVersion is the version of the file layout described in doc.go. It
 // changes whenever this code could no longer read files written by the
 // previous one; Open refuses files with a greater version.
-const SchemaVersion = 1
+//
+// Version 2 keeps postings in runs (postings.go) instead of one key per
+// term; a version 1 file is upgraded when opened for writing (its postings
+// are dropped and it needs a reindex).
+const SchemaVersion = 2
 
 // magic marks a bbolt file as a baobot index.
 const magic = "baobot"
@@ -26,12 +30,16 @@ var (
 	bucketMeta      = []byte("meta")
 	bucketArticles  = []byte("articles")
 	bucketPassages  = []byte("passages")
-	bucketPostings  = []byte("postings")
+	bucketRuns      = []byte("runs")
+	bucketRunInfo   = []byte("runinfo")
 	bucketAdded     = []byte("added")
 	bucketLanguages = []byte("languages")
 
 	// allBuckets are created together when an index is initialised.
-	allBuckets = [][]byte{bucketMeta, bucketArticles, bucketPassages, bucketPostings, bucketAdded, bucketLanguages}
+	allBuckets = [][]byte{bucketMeta, bucketArticles, bucketPassages, bucketRuns, bucketRunInfo, bucketAdded, bucketLanguages}
+
+	// bucketPostingsV1 held the postings in schema version 1.
+	bucketPostingsV1 = []byte("postings")
 
 	// The answers shown and the votes on them (feedback.go). They are not
 	// in allBuckets: the first write that needs them creates them, so that
@@ -48,6 +56,7 @@ var (
 	keyNextPassage = []byte("next_passage")
 	keyStats       = []byte("stats")
 	keyLastAdded   = []byte("last_added")
+	keyNextRun     = []byte("next_run")
 )
 
 // meta is the content of the meta bucket, magic aside.
@@ -56,7 +65,8 @@ type meta struct {
 	analysis  uint32              // retrieval.AnalysisVersion of the postings; 0: Reindex unfinished
 	next      retrieval.PassageID // the ID the next passage gets
 	stats     retrieval.Stats
-	lastAdded int64 // the latest ingest time given, Unix nanoseconds
+	lastAdded int64  // the latest ingest time given, Unix nanoseconds
+	nextRun   uint32 // the number of the next postings run
 }
 
 // newMeta is the meta of an empty index: an empty index is trivially built
@@ -104,6 +114,15 @@ func readMeta(tx *bolt.Tx) (meta, error) {
 		return meta{}, corrupt("meta: last added")
 	}
 	m.lastAdded = int64(binary.BigEndian.Uint64(la))
+	if schema < SchemaVersion {
+		// An older layout: readable as far as articles go, and in need of
+		// an upgrade (upgradeSchema) and a reindex before anything else.
+		m.analysis = 0
+		return m, nil
+	}
+	if m.nextRun, ok = fixed32(b.Get(keyNextRun)); !ok {
+		return meta{}, corrupt("meta: next run")
+	}
 	for _, name := range allBuckets[1:] {
 		if tx.Bucket(name) == nil {
 			return meta{}, corrupt("bucket %q missing", name)
@@ -126,6 +145,7 @@ func (m meta) write(tx *bolt.Tx) error {
 		{keyNextPassage, binary.BigEndian.AppendUint32(nil, uint32(m.next))},
 		{keyStats, stats},
 		{keyLastAdded, binary.BigEndian.AppendUint64(nil, uint64(m.lastAdded))},
+		{keyNextRun, binary.BigEndian.AppendUint32(nil, m.nextRun)},
 	} {
 		if err := b.Put(kv.k, kv.v); err != nil {
 			return err
@@ -139,4 +159,28 @@ func fixed32(b []byte) (uint32, bool) {
 		return 0, false
 	}
 	return binary.BigEndian.Uint32(b), true
+}
+
+// upgradeSchema brings an index of an older schema to SchemaVersion inside
+// the writable tx: version 1 kept one postings key per term, which is
+// dropped; the index is then marked as needing a reindex, which rebuilds
+// passages and postings from the stored articles. It reports whether it
+// changed anything.
+func upgradeSchema(tx *bolt.Tx) (bool, error) {
+	m, err := readMeta(tx)
+	if err != nil || m.schema == SchemaVersion {
+		return false, err
+	}
+	if tx.Bucket(bucketPostingsV1) != nil {
+		if err := tx.DeleteBucket(bucketPostingsV1); err != nil {
+			return false, err
+		}
+	}
+	for _, name := range allBuckets[1:] {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return false, err
+		}
+	}
+	m.schema, m.analysis = SchemaVersion, 0
+	return true, m.write(tx)
 }

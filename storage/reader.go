@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 
@@ -15,11 +14,13 @@ type reader struct {
 	stats     retrieval.Stats
 	articles  *bolt.Bucket
 	passages  *bolt.Bucket
-	postings  *bolt.Bucket
 	languages *bolt.Bucket
+	runs      []run
+	cursors   []*bolt.Cursor // one per run
 
-	key []byte
-	buf []retrieval.Posting
+	key     []byte
+	buf     []retrieval.Posting
+	scratch lookupScratch
 }
 
 var _ retrieval.IndexReader = (*reader)(nil)
@@ -29,37 +30,52 @@ func newReader(tx *bolt.Tx) (*reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &reader{
+	var runs []run
+	if m.schema == SchemaVersion { // an older schema has no runs until upgraded
+		if runs, err = loadRuns(tx); err != nil {
+			return nil, err
+		}
+	}
+	r := &reader{
 		stats:     m.stats,
 		articles:  tx.Bucket(bucketArticles),
 		passages:  tx.Bucket(bucketPassages),
-		postings:  tx.Bucket(bucketPostings),
 		languages: tx.Bucket(bucketLanguages),
-	}, nil
+		runs:      runs,
+		cursors:   make([]*bolt.Cursor, len(runs)),
+	}
+	parent := tx.Bucket(bucketRuns)
+	for i := range runs {
+		b := parent.Bucket(runName(runs[i].seq))
+		if b == nil {
+			return nil, corrupt("run %d: bucket missing", runs[i].seq)
+		}
+		r.cursors[i] = b.Cursor()
+	}
+	return r, nil
 }
 
 // Stats returns the collection statistics as of the start of the View.
 func (r *reader) Stats() retrieval.Stats { return r.stats }
 
 // Postings returns the postings of term in increasing passage order, or nil.
-// The slice is reused by the next call.
+// The slice is reused by the next call. The postings of a folded term are
+// derived from the exact terms of its form (see retrieval.FoldedForm): one
+// range of sort keys per run.
 func (r *reader) Postings(term string) ([]retrieval.Posting, error) {
-	if !storableTerm(term) {
+	form, folded := retrieval.FoldedTerm(term)
+	if folded && form == "" || !folded && !storableTerm(term) {
 		return nil, nil
 	}
-	r.key = termPrefix(r.key[:0], term)
+	if folded {
+		r.key = append(append(r.key[:0], form...), 0)
+	} else {
+		r.key = appendSortKey(r.key[:0], term)
+	}
 	r.buf = r.buf[:0]
-	c := r.postings.Cursor()
-	for k, v := c.Seek(r.key); bytes.HasPrefix(k, r.key); k, v = c.Next() {
-		if len(k) != len(r.key)+4 {
-			return nil, corrupt("postings key %q", k)
-		}
-		first := segmentFirst(k, len(r.key))
-		if n := len(r.buf); n > 0 && r.buf[n-1].Passage >= first {
-			return nil, corrupt("postings of %q: segment %d overlaps the one before", term, first)
-		}
+	for i := range r.runs {
 		var err error
-		if r.buf, err = appendSegment(r.buf, first, v); err != nil {
+		if r.buf, err = findPostings(r.buf, r.cursors[i], &r.runs[i], r.key, folded, &r.scratch); err != nil {
 			return nil, fmt.Errorf("term %q: %w", term, err)
 		}
 	}

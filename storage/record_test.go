@@ -70,11 +70,16 @@ func FuzzDecode(f *testing.F) {
 	rec := record{article: fixtures()[0], hash: "h", first: 1, passages: 2}
 	f.Add(appendRecord(nil, &rec))
 	f.Add(appendPassage(nil, retrieval.PassageRef{ArticleID: "a", Ordinal: 1, End: 9}, 3))
-	f.Add(appendPostings([]byte{2}, 5, []retrieval.Posting{{Passage: 5, TF: 1, Length: 2}, {Passage: 9, TF: 2, Length: 3}}))
+	f.Add(appendRunInfo(nil, &run{level: 1, lo: 3, norms: []byte{1, 0, 0, 0, 2, 0, 0, 0}}))
 	f.Fuzz(func(t *testing.T, v []byte) {
 		decodeRecord("id", v)
 		decodeInfo("id", v)
 		decodePassage(1, v)
-		appendSegment(nil, 1, v)
+		if r, err := decodeRunInfo([]byte{0, 0, 0, 1}, v); err == nil && len(r.norms) > 0 {
+			decodePostings(nil, v, &r)
+		}
+		it := blockIter{b: v}
+		for it.next(new(entry)) {
+		}
 	})
 }

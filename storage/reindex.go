@@ -38,7 +38,7 @@ func (db *DB) Reindex(progress func(done, total int)) error {
 		}
 		m.analysis = 0
 		m.stats.Passages, m.stats.TotalLength = 0, 0
-		for _, name := range [][]byte{bucketPassages, bucketPostings, bucketLanguages} {
+		for _, name := range [][]byte{bucketPassages, bucketRuns, bucketRunInfo, bucketLanguages} {
 			if err := tx.DeleteBucket(name); err != nil {
 				return err
 			}

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/baobot/baobot/retrieval"
@@ -90,17 +89,15 @@ func (db *DB) Put(articles []retrieval.Article) ([]Outcome, error) {
 		return nil, db.errorf("put: %w", err)
 	}
 
-	// Analyse, outside any transaction, the new content and the old content
-	// of replaced articles, which tells which postings to delete.
+	// Analyse the new content outside any transaction.
 	var changed, replaced []int // indexes into articles
-	var news, previous []retrieval.Article
+	var news []retrieval.Article
 	for i, o := range outcomes {
 		switch o {
 		case Unchanged:
 			continue
 		case Replaced:
 			replaced = append(replaced, i)
-			previous = append(previous, olds[i].article)
 		}
 		changed = append(changed, i)
 		news = append(news, articles[i])
@@ -112,16 +109,11 @@ func (db *DB) Put(articles []retrieval.Article) ([]Outcome, error) {
 	if err != nil {
 		return nil, db.errorf("put: %w", &ArticleError{Index: changed[bad], ID: news[bad].ID, Err: err})
 	}
-	oldAnalyses, bad, err := analyzeAll(db.analyze, previous)
-	if err != nil {
-		err = fmt.Errorf("stored version: %w", err)
-		return nil, db.errorf("put: %w", &ArticleError{Index: replaced[bad], ID: previous[bad].ID, Err: err})
-	}
 
 	now := time.Now().UnixNano()
 	err = db.update(func(w *writer) error {
-		for j, i := range replaced {
-			if err := w.unindex(olds[i], oldAnalyses[j]); err != nil {
+		for _, i := range replaced {
+			if err := w.unindex(olds[i]); err != nil {
 				return err
 			}
 		}
@@ -173,12 +165,8 @@ func (db *DB) Remove(id string) error {
 	if err != nil {
 		return db.errorf("remove: %w", err)
 	}
-	analysis := db.analyze(rec.article)
-	if err := checkAnalysis(rec.article, analysis); err != nil {
-		return db.errorf("remove: article %q: %w", id, err)
-	}
 	err = db.update(func(w *writer) error {
-		if err := w.unindex(rec, analysis); err != nil {
+		if err := w.unindex(rec); err != nil {
 			return err
 		}
 		w.meta.stats.Articles--
@@ -249,12 +237,17 @@ type writer struct {
 	languages *bolt.Bucket
 	tx        *bolt.Tx
 
-	arena    arena
-	segments segmentWriter
-	batch    postingsBatch
-	langs    map[string]int // change of each language's article count
-	key      []byte
+	arena   arena
+	batch   postingsBatch
+	first   retrieval.PassageID // the first passage this transaction adds
+	norms   []byte              // the lengths of the passages it adds, as a run keeps them
+	removed []passageRange      // the passages it removes
+	langs   map[string]int      // change of each language's article count
+	key     []byte
 }
+
+// passageRange is the passages lo … hi-1.
+type passageRange struct{ lo, hi retrieval.PassageID }
 
 func newWriter(tx *bolt.Tx) (*writer, error) {
 	m, err := readMeta(tx)
@@ -270,7 +263,7 @@ func newWriter(tx *bolt.Tx) (*writer, error) {
 		languages: tx.Bucket(bucketLanguages),
 		langs:     make(map[string]int),
 	}
-	w.segments = segmentWriter{bucket: tx.Bucket(bucketPostings), arena: &w.arena}
+	w.first = m.next
 	// Passage IDs and ingest times only grow: keys go to the end of these
 	// buckets, which can then fill their pages.
 	w.passages.FillPercent = 0.95
@@ -302,8 +295,12 @@ func (w *writer) index(rec *record, analysis retrieval.IndexedArticle) error {
 			return err
 		}
 		for term, tf := range p.Terms {
-			w.batch.add(term, retrieval.Posting{Passage: id, TF: tf, Length: p.Length})
+			// Folded terms are derived from exact ones when read.
+			if _, folded := retrieval.FoldedTerm(term); !folded {
+				w.batch.add(term, id, tf)
+			}
 		}
+		w.norms = binary.LittleEndian.AppendUint32(w.norms, p.Length)
 		w.meta.stats.Passages++
 		w.meta.stats.TotalLength += uint64(p.Length)
 	}
@@ -314,14 +311,11 @@ func (w *writer) index(rec *record, analysis retrieval.IndexedArticle) error {
 	return nil
 }
 
-// unindex deletes the passages of rec and their postings, which analysis,
-// the analysis of rec.article by the rules that indexed it, tells how to
-// find. It leaves the article record alone.
-func (w *writer) unindex(rec record, analysis retrieval.IndexedArticle) error {
+// unindex deletes the passages of rec and marks them removed in the runs
+// that hold their postings (which stay there until the runs are merged).
+// It leaves the article record alone.
+func (w *writer) unindex(rec record) error {
 	id := rec.article.ID
-	if len(analysis.Passages) != int(rec.passages) {
-		return fmt.Errorf("%w: article %q: stored with %d passages, analysis gives %d", ErrCorrupt, id, rec.passages, len(analysis.Passages))
-	}
 	for p := rec.first; p < rec.end(); p++ {
 		w.key = passageKey(w.key[:0], p)
 		v := w.passages.Get(w.key)
@@ -338,27 +332,8 @@ func (w *writer) unindex(rec record, analysis retrieval.IndexedArticle) error {
 		w.meta.stats.Passages--
 		w.meta.stats.TotalLength -= uint64(length)
 	}
-	// Each term must lose one posting per passage that contains it.
-	want := make(map[string]int)
-	for _, p := range analysis.Passages {
-		for term := range p.Terms {
-			want[term]++
-		}
-	}
-	terms := make([]string, 0, len(want))
-	for term := range want {
-		terms = append(terms, term)
-	}
-	slices.Sort(terms)
-	for _, term := range terms {
-		got, err := w.segments.remove(term, rec.first, rec.end())
-		if err != nil {
-			return err
-		}
-		if got != want[term] {
-			return fmt.Errorf("%w: article %q: term %q: removed %d postings, analysis gives %d (analysis rules changed without a new AnalysisVersion? reindex)",
-				ErrCorrupt, id, term, got, want[term])
-		}
+	if rec.passages > 0 {
+		w.removed = append(w.removed, passageRange{rec.first, rec.end()})
 	}
 	if rec.language != "" {
 		w.langs[rec.language]--
@@ -372,13 +347,33 @@ func (w *writer) putRecord(rec *record) error {
 	return w.articles.Put([]byte(rec.article.ID), value)
 }
 
-// flush writes the queued postings, the language counts and the meta bucket.
+// flush marks the removed passages in their runs, writes the new passages'
+// postings as a new run, merges runs if that makes enough of one level,
+// and writes the language counts and the meta bucket.
 func (w *writer) flush() error {
-	err := w.batch.each(func(term string, ps []retrieval.Posting) error {
-		return w.segments.append(term, ps)
-	})
+	runs, err := loadRuns(w.tx)
 	if err != nil {
 		return err
+	}
+	if err := w.markRemoved(runs); err != nil {
+		return err
+	}
+	if n := len(w.norms) / 4; n > 0 {
+		r := run{seq: w.meta.nextRun, lo: w.first, norms: w.norms}
+		if r.hi() != w.meta.next {
+			return fmt.Errorf("%w: run of passages %d…%d, next passage %d", ErrCorrupt, r.lo, r.hi()-1, w.meta.next)
+		}
+		if k := len(runs); k > 0 && runs[k-1].hi() > r.lo {
+			return fmt.Errorf("%w: run %d ends after passage %d", ErrCorrupt, runs[k-1].seq, r.lo)
+		}
+		w.meta.nextRun++
+		if err := writeRun(w.tx, &r, &w.batch, &w.arena); err != nil {
+			return err
+		}
+		runs = append(runs, r)
+		if w.meta.nextRun, err = compact(w.tx, runs, w.meta.nextRun, &w.arena); err != nil {
+			return err
+		}
 	}
 	for lang, delta := range w.langs {
 		if delta == 0 {
@@ -404,4 +399,35 @@ func (w *writer) flush() error {
 		}
 	}
 	return w.meta.write(w.tx)
+}
+
+// markRemoved sets the norms of the removed passages to deletedNorm in the
+// runs that hold them.
+func (w *writer) markRemoved(runs []run) error {
+	if len(w.removed) == 0 {
+		return nil
+	}
+	for i := range runs {
+		r := &runs[i]
+		var norms []byte
+		for _, pr := range w.removed {
+			lo, hi := max(pr.lo, r.lo), min(pr.hi, r.hi())
+			if lo >= hi {
+				continue
+			}
+			if norms == nil {
+				norms = append(w.arena.alloc(len(r.norms)), r.norms...)
+			}
+			for id := lo; id < hi; id++ {
+				binary.LittleEndian.PutUint32(norms[4*(id-r.lo):], deletedNorm)
+			}
+		}
+		if norms != nil {
+			r.norms = norms
+			if err := putRunInfo(w.tx, r, &w.arena); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
