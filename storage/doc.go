@@ -22,12 +22,17 @@
 //
 //   - the statistics in meta equal a recount of the passages bucket;
 //   - every passage belongs to a stored article and lies in its passage range;
-//   - every posting names a stored passage, with that passage's length;
-//   - the postings are exactly what the analyzer makes of the stored articles.
+//   - the runs cover every stored passage, and their norms hold its length
+//     (or mark it removed: a removed passage's postings stay in its run until
+//     a merge drops them, and readers skip them);
+//   - the postings read back are exactly what the analyzer makes of the
+//     stored articles.
 //
 // # Schema
 //
-// The file holds six top-level buckets, two more (shown, feedback) once a
+// The file holds seven top-level buckets (schema version 2; a version 1
+// file, which had one postings key per term, is upgraded when opened for
+// writing and then needs a reindex), two more (shown, feedback) once a
 // front end has recorded an answer it showed, and digests once a digest
 // subscription is stored. Integers are big-endian in
 // keys so that keys sort numerically; "uvarint" and "varint" are
@@ -43,6 +48,7 @@
 //	next_passage  uint32, the PassageID the next passage gets (from 1)
 //	stats         3 × uint64: articles, passages, total passage length
 //	last_added    int64, the latest ingest time given, in Unix nanoseconds
+//	next_run      uint32, the number the next postings run gets
 //
 // articles: key = article ID (1 to 1024 bytes), value = a record:
 //
@@ -67,21 +73,44 @@
 //	uvarint  length in terms
 //	bytes    article ID, to the end of the value
 //
-// postings: a term's postings, in increasing PassageID order, cut into
-// segments. key = term + 0x00 + uint32 PassageID of the segment's first
-// posting (terms never contain 0x00, so a term's segments are exactly the
-// keys that start with term + 0x00), value =
+// Postings are kept in runs, as an LSM tree or Lucene's segments keep
+// them. Every write transaction that adds passages writes their postings as
+// one new, immutable run; when the last four runs are of one level they are
+// merged into one run of the next level (a fresh run is level 0), so an
+// index written in b batches has at most 3·log4(b) runs and every posting
+// is rewritten once per level. Runs are numbered in the order they were
+// written, and a later run only holds later passages, so a term's postings
+// are its postings in each run, concatenated.
 //
-//	uvarint  posting count
-//	then per posting:
-//	uvarint  PassageID minus the previous posting's (the first: minus the key's, so 0)
-//	uvarint  term frequency in the passage
-//	uvarint  passage length
+// Only exact terms are stored. The postings of a folded term
+// (retrieval.FoldedPrefix + form) are derived when read: the union of the
+// postings of the exact terms whose retrieval.FoldedForm is form, but form
+// itself, frequencies summed (the identity retrieval.FoldedForm documents).
+// Terms sort under a sort key, FoldedForm(term) + 0x00 + term, so that the
+// exact variants of one folded form are adjacent.
 //
-// Writes append to a term's last segment until it reaches segmentSize
-// bytes, then open a new one, so a rare term has one key and a frequent term
-// a few. PassageIDs are given in increasing order and never reused, so
-// appending keeps every term's postings sorted.
+// runinfo: key = uint32 run number, value =
+//
+//	uvarint  level
+//	uvarint  lo: the run's first PassageID
+//	bytes    norms, to the end of the value: a 4-byte little-endian length
+//	         in terms per passage lo, lo+1, …; 0xFFFFFFFF for a passage
+//	         that is removed (or was never stored)
+//
+// runs: one nested bucket per run, named by its uint32 number. Its keys
+// are the sort keys of the first entry of each block, its values blocks: a
+// sequence of entries in increasing sort key order, cut at about 1,000
+// bytes so that several share a page. An entry is
+//
+//	uvarint  bytes its sort key shares with the previous entry's (0 first)
+//	string   the rest of the sort key
+//	string   the term's postings, in increasing PassageID order, each
+//	         uvarint (PassageID − previous PassageID) << 1 | (tf ≠ 1), the
+//	         first relative to lo; then uvarint tf, only when tf ≠ 1
+//
+// Passage lengths (for BM25) live in the run's norms, not in every posting.
+// Removing an article deletes its passages and marks them removed in their
+// runs' norms; their postings are dropped at the next merge.
 //
 // added: key = uint64 ingest time in Unix nanoseconds + article ID, value
 // empty. Ingest times are strictly increasing across the index, so this
