@@ -17,6 +17,7 @@ import (
 	"github.com/baobot/baobot/config"
 	"github.com/baobot/baobot/control"
 	"github.com/baobot/baobot/storage"
+	"github.com/baobot/baobot/watch"
 )
 
 // serveGrace is how long serve waits, once told to stop, for the replies in
@@ -65,6 +66,7 @@ var services []service
 func init() {
 	services = []service{
 		{"control socket", startControl},
+		{"folder watcher", startWatch},
 	}
 }
 
@@ -77,6 +79,18 @@ func startControl(ctx context.Context, s *server) (func() error, error) {
 		return nil, err
 	}
 	return srv.Close, nil
+}
+
+// startWatch ingests new and changed files of the ingest.watch folders
+// (package watch); with none configured it does nothing.
+func startWatch(ctx context.Context, s *server) (func() error, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		watch.Run(ctx, s.db, s.cfg, s.log)
+	}()
+	return func() error { cancel(); <-done; return nil }, nil
 }
 
 // serveSignals returns the context serve runs in: done at SIGINT or
