@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -62,6 +63,10 @@ func TestServe(t *testing.T) {
 	env["BAOBOT_DISCORD_TOKEN"] = token
 	env["BAOBOT_DISCORD_API_URL"] = srv.URL()
 	env["BAOBOT_LOG_LEVEL"] = "debug"
+	watched := t.TempDir()
+	env["BAOBOT_INGEST_WATCH"] = watched
+	env["BAOBOT_INGEST_WATCH_INTERVAL"] = "50ms"
+	env["BAOBOT_DISCORD_RATE_LIMIT_QUESTIONS"] = "0" // the test polls
 
 	stop := make(chan struct{})
 	saved := serveSignals
@@ -117,6 +122,23 @@ func TestServe(t *testing.T) {
 	out, errOut, code = run(t, env, "feedback", "export")
 	if code != ExitOK || !strings.HasPrefix(out, "voted_at,vote,question") {
 		t.Errorf("feedback export beside serve: exit %d\n%s%s", code, out, errOut)
+	}
+
+	// A file dropped in a watched folder becomes answerable.
+	if err := os.WriteFile(filepath.Join(watched, "huou.txt"), []byte("Hươu cao cổ ở Kenya\nĐàn hươu cao cổ lớn nhất châu Phi vừa được phát hiện tại công viên quốc gia Tsavo.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	watcher := discordtest.From{User: srv.AddUser("watcher")}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		in := srv.SlashCommand(discordtest.Slash{Name: "search", From: watcher, Options: []*discordgo.ApplicationCommandInteractionDataOption{
+			discordtest.StringOption("query", "hươu cao cổ Tsavo")}})
+		reply, err := srv.WaitForReply(in, 10*time.Second)
+		if err == nil && len(reply.Embeds) > 0 && len(reply.Embeds[0].Fields) > 0 && strings.Contains(reply.Embeds[0].Fields[0].Value, "Tsavo") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the watched file is not answered: %+v, %v", reply, err)
+		}
 	}
 
 	_ = srv.WaitForHeartbeat(2 * time.Second)
