@@ -82,6 +82,9 @@ type query struct {
 	words  []queryWord
 	groups []termGroup
 	want   answerKind
+	// termWeight, set by ranking, is the weight of all the groups:
+	// Σ weight × IDF, the denominator of a passage's coverage.
+	termWeight float64
 }
 
 // analyzeQuery analyzes a question for a collection whose articles use the

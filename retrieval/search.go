@@ -178,6 +178,7 @@ func (s *Searcher) score(r IndexReader, q *query, sc *rankScratch) error {
 	k1, b := s.params.K1, s.params.B
 
 	wordIDF := make([]float64, len(q.words))
+	q.termWeight = 0
 	for _, g := range q.groups {
 		// The group's postings: the passages of all its keys, their term
 		// frequencies summed.
@@ -199,6 +200,10 @@ func (s *Searcher) score(r IndexReader, q *query, sc *rankScratch) error {
 			}
 		}
 		if len(sc.group) == 0 {
+			// A term that occurs nowhere still counts in the question's
+			// weight: a question about something the collection lacks
+			// must not look covered.
+			q.termWeight += g.weight * math.Log(1+(n+0.5)/0.5)
 			continue
 		}
 		df := float64(len(sc.group))
@@ -207,24 +212,20 @@ func (s *Searcher) score(r IndexReader, q *query, sc *rankScratch) error {
 			wordIDF[g.word] = idf
 		}
 		w := g.weight * idf
-		var bit uint64
-		if g.word >= 0 && g.word < 64 {
-			bit = 1 << g.word
-		}
+		q.termWeight += w
 		for _, id := range sc.group {
 			tf := float64(sc.tf[id])
 			sc.tf[id] = 0
 			norm := k1 * (1 - b + b*float64(sc.length[id])/avgdl)
-			if sc.score[id] == 0 && sc.words[id] == 0 {
+			if sc.score[id] == 0 && sc.matched[id] == 0 {
 				sc.touched = append(sc.touched, id)
 			}
 			sc.score[id] += w * tf * (k1 + 1) / (tf + norm)
-			sc.words[id] |= bit
+			sc.matched[id] += w
 		}
 	}
 
-	// A word that occurs nowhere still counts in the question's weight: a
-	// question about something the collection lacks must not look covered.
+	// A word that occurs nowhere still weighs in snippet choice.
 	for i, idf := range wordIDF {
 		if idf == 0 {
 			idf = math.Log(1 + (n+0.5)/0.5)
@@ -235,24 +236,13 @@ func (s *Searcher) score(r IndexReader, q *query, sc *rankScratch) error {
 }
 
 // withCoverage returns the best depth hits of sc, best first, with the
-// share of the question's word weight each holds, and whether they are all
-// the hits.
+// share of the question's term weight (words and pairs, by IDF) each holds,
+// and whether they are all the hits.
 func (s *Searcher) withCoverage(q *query, sc *rankScratch, depth int) ([]hit, bool) {
 	hits, all := sc.topHits(depth)
-	var total float64
-	for _, w := range q.words {
-		total += w.idf
-	}
-	for i := range hits {
-		h := &hits[i]
-		var covered float64
-		for j, w := range q.words {
-			if j < 64 && sc.words[h.id]&(1<<j) != 0 {
-				covered += w.idf
-			}
-		}
-		if total > 0 {
-			h.coverage = covered / total
+	if q.termWeight > 0 {
+		for i := range hits {
+			hits[i].coverage = sc.matched[hits[i].id] / q.termWeight
 		}
 	}
 	return hits, all

@@ -13,7 +13,7 @@ import (
 // questions it answers at once, each a few bytes per passage of the index.
 type rankScratch struct {
 	score   []float64
-	words   []uint64 // bit i: query word i matched
+	matched []float64 // idf × weight of the question's term groups the passage holds
 	touched []PassageID
 
 	tf     []uint32 // a group's summed term frequency, per passage
@@ -30,7 +30,7 @@ func (s *rankScratch) grow(id PassageID) {
 	}
 	n := max(int(id)+1, 2*len(s.score), 1024)
 	s.score = slices.Grow(s.score, n-len(s.score))[:n]
-	s.words = slices.Grow(s.words, n-len(s.words))[:n]
+	s.matched = slices.Grow(s.matched, n-len(s.matched))[:n]
 	s.tf = slices.Grow(s.tf, n-len(s.tf))[:n]
 	s.length = slices.Grow(s.length, n-len(s.length))[:n]
 }
@@ -38,7 +38,7 @@ func (s *rankScratch) grow(id PassageID) {
 // reset clears what the last ranking touched.
 func (s *rankScratch) reset() {
 	for _, id := range s.touched {
-		s.score[id], s.words[id] = 0, 0
+		s.score[id], s.matched[id] = 0, 0
 	}
 	s.touched = s.touched[:0]
 }
