@@ -33,6 +33,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
 
+	"github.com/baobot/baobot/digest"
 	"github.com/baobot/baobot/retrieval"
 	"github.com/baobot/baobot/storage"
 )
@@ -67,6 +68,10 @@ type Config struct {
 	// Transport carries the HTTP requests (REST and attachment downloads);
 	// nil means a clone of http.DefaultTransport.
 	Transport http.RoundTripper
+	// Digests schedules the digests that /digest manages; RunDigests runs
+	// it with the bot as its poster (digest.go). nil: /digest says digests
+	// are off.
+	Digests *digest.Scheduler
 }
 
 // Bot is baobot connected to Discord. Its methods are safe for concurrent use.

@@ -115,7 +115,7 @@ func testCommandsRegistered(t *testing.T, e *env) {
 			checkDesc(c.Name+" "+o.Name, o.Description)
 			checkDesc(c.Name+" "+o.Name+" (vi)", o.DescriptionLocalizations[discordgo.Vietnamese])
 		}
-		admin := c.Name == "add" || c.Name == "remove"
+		admin := c.Name == "add" || c.Name == "remove" || c.Name == "digest"
 		switch {
 		case admin && (c.DefaultMemberPermissions == nil || *c.DefaultMemberPermissions != discordgo.PermissionManageGuild):
 			t.Errorf("%s: default_member_permissions %v, want Manage Server", c.Name, c.DefaultMemberPermissions)
@@ -123,7 +123,7 @@ func testCommandsRegistered(t *testing.T, e *env) {
 			t.Errorf("%s: default_member_permissions %v, want none", c.Name, *c.DefaultMemberPermissions)
 		}
 	}
-	if got, want := strings.Join(names, " "), "ask search articles article help about add remove"; got != want {
+	if got, want := strings.Join(names, " "), "ask search articles article help about add remove digest"; got != want {
 		t.Errorf("commands %q, want %q", got, want)
 	}
 }

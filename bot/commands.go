@@ -36,6 +36,7 @@ type option struct {
 	autocomplete bool
 	maxLength    int      // string options; 0: Discord's maximum
 	minValue     *float64 // integer options
+	options      []option // a sub-command's own options
 }
 
 // command is a slash command.
@@ -129,6 +130,13 @@ func commandTable(maxQuestion int) []command {
 			handle:   (*Bot).cmdRemove,
 			complete: (*Bot).completeArticle,
 		},
+		{
+			name:    loc{"digest", "bản-tin"},
+			desc:    loc{"Scheduled digests of new articles in channels", "Bản tin các bài mới, đăng vào kênh theo lịch"},
+			options: digestOptions(), // digest.go
+			admin:   true,
+			handle:  (*Bot).cmdDigest,
+		},
 	}
 }
 
@@ -153,24 +161,42 @@ func (c command) definition() *discordgo.ApplicationCommand {
 		Options: []*discordgo.ApplicationCommandOption{},
 	}
 	for _, o := range c.options {
-		def.Options = append(def.Options, &discordgo.ApplicationCommandOption{
-			Type: o.typ, Name: o.name.en, NameLocalizations: o.name.viLocalization(),
-			Description: o.desc.en, DescriptionLocalizations: o.desc.viLocalization(),
-			Required: o.required, Autocomplete: o.autocomplete, MaxLength: o.maxLength, MinValue: o.minValue,
-		})
+		def.Options = append(def.Options, o.definition())
 	}
 	return def
 }
 
-// usage is how /help shows c in lang: "/ask question [private]".
+// definition is o as registered with Discord, with a sub-command's options.
+func (o option) definition() *discordgo.ApplicationCommandOption {
+	def := &discordgo.ApplicationCommandOption{
+		Type: o.typ, Name: o.name.en, NameLocalizations: o.name.viLocalization(),
+		Description: o.desc.en, DescriptionLocalizations: o.desc.viLocalization(),
+		Required: o.required, Autocomplete: o.autocomplete, MaxLength: o.maxLength, MinValue: o.minValue,
+	}
+	for _, sub := range o.options {
+		def.Options = append(def.Options, sub.definition())
+	}
+	return def
+}
+
+// usage is how /help shows c in lang: "/ask question [private]", or with
+// sub-commands "/digest subscribe|unsubscribe|list|preview|now".
 func (c command) usage(lang messages.Lang) string {
 	parts := []string{"/" + c.name.in(lang)}
+	var subs []string
 	for _, o := range c.options {
+		if o.typ == discordgo.ApplicationCommandOptionSubCommand {
+			subs = append(subs, o.name.in(lang))
+			continue
+		}
 		if o.required {
 			parts = append(parts, o.name.in(lang))
 		} else {
 			parts = append(parts, "["+o.name.in(lang)+"]")
 		}
+	}
+	if len(subs) > 0 {
+		parts = append(parts, strings.Join(subs, "|"))
 	}
 	return strings.Join(parts, " ")
 }

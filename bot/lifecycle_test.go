@@ -96,7 +96,7 @@ func TestRestartKeepsButtons(t *testing.T) {
 		c.Results = 1
 		c.GuildIDs = []string{srv.GuildID()}
 	}, func(b *Bot) { b.ackAfter = 0 })
-	if cmds, err := srv.WaitForCommands(srv.GuildID(), wait); err != nil || len(cmds) != 8 {
+	if cmds, err := srv.WaitForCommands(srv.GuildID(), wait); err != nil || len(cmds) != len(commandTable(0)) {
 		t.Errorf("guild commands: %d, %v", len(cmds), err)
 	}
 

@@ -101,7 +101,7 @@ func TestServe(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\nserve's log:\n%s", err, stderr.String())
 	}
-	if len(cmds) != 8 {
+	if len(cmds) != 9 { // bot.commandTable
 		t.Errorf("%d commands registered", len(cmds))
 	}
 	in := srv.SlashCommand(discordtest.Slash{Name: "ask", Options: []*discordgo.ApplicationCommandInteractionDataOption{

@@ -154,6 +154,12 @@ func New(db *storage.DB, opts Options) (*Scheduler, error) {
 	return s, nil
 }
 
+// Zone is the time zone of subscriptions that name none.
+func (s *Scheduler) Zone() *time.Location { return s.opts.Zone }
+
+// DefaultMax is the most articles listed by subscriptions that set no max.
+func (s *Scheduler) DefaultMax() int { return s.opts.DefaultMax }
+
 // storeConfig stores the configured subscriptions and deletes those of an
 // earlier configuration.
 func (s *Scheduler) storeConfig(subs []Subscription) error {
