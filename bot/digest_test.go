@@ -65,6 +65,7 @@ func TestDigests(t *testing.T) {
 		{"40 long articles stay within Discord's limits", testDigestLong},
 		{"deleted channel (404) and lost permission (403): paused, no loop", testDigestPaused},
 		{"a digest without a language is in the server's", testDigestServerLanguage},
+		{"RunDigests sleeps on the clock and posts at the slot", testRunDigests},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, e) })
 	}
@@ -513,5 +514,37 @@ func TestPackDigest(t *testing.T) {
 		if !reflect.DeepEqual(got, blocks) {
 			t.Errorf("%d blocks: packed %d, not the same in order", n, len(got))
 		}
+	}
+}
+
+func testRunDigests(t *testing.T, e *digestEnv) {
+	ch := e.channel(t, "running")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.bot.RunDigests(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	if err := e.clock.WaitForWaiters(1, wait); err != nil {
+		t.Fatal(err)
+	}
+	e.digestCmd(t, e.admin(t), "subscribe", discordtest.ChannelOption("channel", ch), discordtest.StringOption("schedule", "hourly"))
+	ids := e.ingest(t, 1, nil)
+	slot := e.clock.Now().Truncate(time.Hour).Add(time.Hour)
+	for e.clock.Now().Before(slot) {
+		if err := e.clock.WaitForWaiters(1, wait); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(time.Minute)
+	}
+	m, err := e.srv.WaitForMessage(func(m discordtest.Message) bool { return m.ChannelID == ch }, wait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text(m), digestTitle(ids[0])) || !m.MentionsSuppressed() {
+		t.Errorf("posted:\n%s", text(m))
 	}
 }

@@ -4,12 +4,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/baobot/baobot/digest"
 	"github.com/baobot/baobot/digest/schedule"
 	"github.com/baobot/baobot/messages"
+	"github.com/baobot/baobot/storage"
 )
 
 // runDigest prints a digest in the terminal: `baobot digest preview
@@ -80,6 +82,19 @@ func writeDigest(w io.Writer, d digest.Digest) {
 	if more := d.More(); more > 0 {
 		fmt.Fprintf(w, "\n%s\n", messages.Get(d.Lang, messages.DigestMore, more))
 	}
+}
+
+// newDigestScheduler is the digest Scheduler of the configuration on db,
+// for serve: the [[digest.subscription]] tables are stored, the /digest
+// subscriptions kept. serve hands it to the bot (bot.Config.Digests) and
+// runs it with bot.RunDigests for as long as the bot runs.
+func newDigestScheduler(a *app, db *storage.DB, log *slog.Logger) (*digest.Scheduler, error) {
+	opts, err := digest.OptionsFrom(a.cfg.Digest)
+	if err != nil {
+		return nil, fmt.Errorf("digest: %w", err)
+	}
+	opts.Logger = log
+	return digest.New(db, opts)
 }
 
 // oneLine is s with its white space runs, line breaks included, made one space.

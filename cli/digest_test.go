@@ -1,10 +1,15 @@
 package cli
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/baobot/baobot/config"
+	"github.com/baobot/baobot/retrieval"
+	"github.com/baobot/baobot/storage"
 )
 
 func TestDigestPreview(t *testing.T) {
@@ -70,5 +75,29 @@ func TestDigestPreviewUsage(t *testing.T) {
 		if code != ExitUsage || !strings.Contains(errOut, "digest") {
 			t.Errorf("%q: exit %d, stderr %q; want a usage error", args, code, errOut)
 		}
+	}
+}
+
+// The scheduler serve runs stores the configured subscriptions.
+func TestNewDigestScheduler(t *testing.T) {
+	cfg := config.Default()
+	cfg.Digest.Timezone = "Europe/Berlin"
+	cfg.Digest.Subscriptions = []config.Subscription{{Channel: "123", Schedule: "weekdays 18:30", Lang: "en"}}
+	db, err := storage.Open(filepath.Join(t.TempDir(), "baobot.db"), storage.Options{Analyzer: retrieval.NewAnalyzer()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sched, err := newDigestScheduler(&app{cfg: cfg}, db, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	subs, err := sched.List()
+	if err != nil || len(subs) != 1 || subs[0].Channel != "123" || subs[0].Schedule != "weekdays 18:30" || sched.Zone().String() != "Europe/Berlin" {
+		t.Errorf("subscriptions %+v, %v; zone %v", subs, err, sched.Zone())
+	}
+	cfg.Digest.Subscriptions[0].Max = 500
+	if _, err := newDigestScheduler(&app{cfg: cfg}, db, slog.New(slog.DiscardHandler)); err == nil {
+		t.Error("a max of 500 accepted")
 	}
 }
