@@ -283,7 +283,7 @@ func testDigestLifecycle(t *testing.T, e *digestEnv) {
 	}
 
 	list := unescape(text(e.digestCmd(t, admin, "list")))
-	for _, w := range []string{"<#" + ch + "> — `daily 08:00` · Asia/Ho_Chi_Minh · max 10 · en", "last <t:", "(2 articles)"} {
+	for _, w := range []string{"<#" + ch + "> — `daily 08:00` · Asia/Ho_Chi_Minh · max 10 · en", "last <t:", "(articles: 2)"} {
 		if !strings.Contains(list, w) {
 			t.Errorf("list lacks %q:\n%s", w, list)
 		}
@@ -299,7 +299,7 @@ func testDigestLifecycle(t *testing.T, e *digestEnv) {
 		t.Errorf("the preview posted in the channel")
 	}
 	reply = e.digestCmd(t, admin, "now", discordtest.ChannelOption("channel", ch))
-	if !strings.Contains(reply.Content, "Posted the digest in <#"+ch+"> (1 articles)") {
+	if !strings.Contains(reply.Content, "Posted the digest in <#"+ch+"> (articles: 1)") {
 		t.Errorf("now: %q", reply.Content)
 	}
 	if got := e.posted(ch); len(got) != 2 || !strings.Contains(text(got[1]), digestTitle(fresh[0])) {
@@ -333,7 +333,7 @@ func testDigestLong(t *testing.T, e *digestEnv) {
 		a.Summary = long
 	})
 	reply := e.digestCmd(t, admin, "now", discordtest.ChannelOption("channel", ch))
-	if !strings.Contains(reply.Content, "(40 articles)") {
+	if !strings.Contains(reply.Content, "(articles: 40)") {
 		t.Fatalf("now: %q", reply.Content)
 	}
 	msgs := e.posted(ch)

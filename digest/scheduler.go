@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -391,9 +392,13 @@ func (s *Scheduler) Preview(channel string) (Digest, error) {
 }
 
 // Recent returns a digest of the articles added in the window before now,
-// for a preview outside any subscription, in the default zone.
+// at most maxArticles of them (Options.DefaultMax when <= 0), for a preview
+// outside any subscription, in the default zone.
 func (s *Scheduler) Recent(window time.Duration, maxArticles int, lang messages.Lang) (Digest, error) {
 	now := s.clock.Now()
+	if maxArticles <= 0 {
+		maxArticles = s.opts.DefaultMax
+	}
 	d, err := Collect(s.db, now.Add(-window), maxArticles)
 	if err != nil {
 		return Digest{}, err
@@ -500,7 +505,7 @@ func (s *Scheduler) RunDue(ctx context.Context, p Poster) (next time.Time, err e
 			ran, runErr := s.run(ctx, p, sub)
 			if runErr != nil {
 				s.log.Error("digest", "channel", sub.Channel, "err", runErr)
-				err = cmpErr(err, runErr)
+				err = cmp.Or(err, runErr)
 				continue
 			}
 			due = s.due(ran)
@@ -510,13 +515,6 @@ func (s *Scheduler) RunDue(ctx context.Context, p Poster) (next time.Time, err e
 		}
 	}
 	return next, err
-}
-
-func cmpErr(err, other error) error {
-	if err != nil {
-		return err
-	}
-	return other
 }
 
 // due is when sub's next digest is due: a retry after a failure, else the
