@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -150,10 +151,25 @@ func runServe(a *app, args []string) error {
 		stops = append(stops, stop)
 	}
 
-	b, err := bot.New(botConfig(a, token, log), s.db)
+	cfg := botConfig(a, token, log)
+	if a.cfg.Discord.ShardID == 0 { // one process posts digests, not one per shard
+		if cfg.Digests, err = newDigestScheduler(a, s.db, log); err != nil {
+			return err
+		}
+	}
+	b, err := bot.New(cfg, s.db)
 	if err != nil {
 		return err
 	}
+	digestsCtx, stopDigests := context.WithCancel(ctx)
+	digestsDone := make(chan error, 1)
+	go func() { digestsDone <- b.RunDigests(digestsCtx) }()
+	defer func() { // before the database closes
+		stopDigests()
+		if err := <-digestsDone; err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("digests stopped", "err", err)
+		}
+	}()
 	log.Info("connecting to Discord", "api", a.cfg.Discord.APIURL, "database", a.cfg.Database.Path)
 	if err := b.Run(ctx, serveGrace); err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -112,6 +113,18 @@ func TestServe(t *testing.T) {
 	}
 	if len(reply.Embeds) == 0 || !strings.Contains(reply.Embeds[0].Description, "Antony Blinken") {
 		t.Errorf("answer %+v", reply)
+	}
+
+	// Digests are enabled: an admin's /digest list answers (no subscription yet).
+	admin := discordtest.From{User: srv.AddUser("admin"), Permissions: discordgo.PermissionManageGuild}
+	in = srv.SlashCommand(discordtest.Slash{Name: "digest", From: admin, Options: []*discordgo.ApplicationCommandInteractionDataOption{
+		discordtest.SubCommand("list")}})
+	reply, err = srv.WaitForReply(in, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := fmt.Sprint(reply.Content, reply.Embeds); strings.Contains(text, "not enabled") || strings.Contains(text, "chưa được bật") {
+		t.Errorf("serve runs without digests: %s", text)
 	}
 
 	// The command line works beside it, through the control socket.
