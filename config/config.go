@@ -21,6 +21,9 @@ import (
 	"time"
 )
 
+// MaxDigestArticles is the most articles one digest may list.
+const MaxDigestArticles = 50
+
 // Config is the whole configuration of baobot, one field per TOML section.
 type Config struct {
 	// Database is the bbolt database file.

@@ -182,7 +182,7 @@ lang = "Vietnamese"
 			`digest.subscription[1].channel: must be a Discord channel id`, `got "#news"`,
 			`digest.subscription[1].schedule: must be "daily HH:MM"`,
 			`digest.subscription[1].timezone: must be an IANA time zone name`,
-			`digest.subscription[1].max: must be a whole number >= 0`,
+			`digest.subscription[1].max: must be a whole number from 0 to 50`,
 			`digest.subscription[1].lang: must be a language code`,
 		}},
 		{"bad cron", "[[digest.subscription]]\nchannel = \"1\"\nschedule = \"every morning\"\n",

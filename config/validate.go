@@ -64,7 +64,8 @@ func (c Config) Validate() error {
 
 	dg := c.Digest
 	v.timezone("digest.timezone", dg.Timezone, false)
-	v.atLeast("digest.default_max", dg.DefaultMax, 1)
+	v.check(dg.DefaultMax >= 1 && dg.DefaultMax <= MaxDigestArticles, "digest.default_max",
+		"must be from 1 to %d; got %d", MaxDigestArticles, dg.DefaultMax)
 	v.atLeast("digest.max_attempts", dg.MaxAttempts, 1)
 	for i, s := range dg.Subscriptions {
 		p := fmt.Sprintf("digest.subscription[%d].", i)
@@ -75,7 +76,8 @@ func (c Config) Validate() error {
 			v.add(p+"schedule", "%v", err)
 		}
 		v.timezone(p+"timezone", s.Timezone, true)
-		v.check(s.Max >= 0, p+"max", "must be a whole number >= 0 (0 = digest.default_max); got %d", s.Max)
+		v.check(s.Max >= 0 && s.Max <= MaxDigestArticles, p+"max",
+			"must be a whole number from 0 to %d (0 = digest.default_max); got %d", MaxDigestArticles, s.Max)
 		v.check(s.Lang == "" || langCode.MatchString(s.Lang), p+"lang",
 			"must be a language code such as \"vi\" or \"en\", or empty; got %s", safeQuote(s.Lang))
 	}

@@ -53,6 +53,7 @@ func TestValidate(t *testing.T) {
 		{"zero rate window", func(c *Config) { c.Discord.RateLimitWindow = 0 }, "discord.rate_limit_window"},
 		{"empty time zone", func(c *Config) { c.Digest.Timezone = "" }, "digest.timezone"},
 		{"zero default max", func(c *Config) { c.Digest.DefaultMax = 0 }, "digest.default_max"},
+		{"default max above what a digest lists", func(c *Config) { c.Digest.DefaultMax = MaxDigestArticles + 1 }, "digest.default_max"},
 		{"zero attempts", func(c *Config) { c.Digest.MaxAttempts = 0 }, "digest.max_attempts"},
 		{"daily without time", sub(Subscription{Channel: "1", Schedule: "daily"}), "digest.subscription[0].schedule"},
 		{"daily 8:00", sub(Subscription{Channel: "1", Schedule: "daily 8:00"}), "digest.subscription[0].schedule"},

@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/baobot/baobot/config"
 	"github.com/baobot/baobot/messages"
 	"github.com/baobot/baobot/retrieval"
 	"github.com/baobot/baobot/storage"
@@ -41,8 +42,8 @@ const LeadChars = 200
 
 // Bounds of a digest's length.
 const (
-	DefaultMax = 10 // articles listed when neither subscription nor configuration says
-	MaxMax     = 50 // the most articles a digest lists
+	DefaultMax = 10                       // articles listed when neither subscription nor configuration says
+	MaxMax     = config.MaxDigestArticles // the most articles a digest lists
 )
 
 // Digest is one post: the articles added in a period, newest first, at
