@@ -249,16 +249,25 @@ func (s *Searcher) withCoverage(q *query, sc *rankScratch, depth int) ([]hit, bo
 }
 
 // rankSpread ranks the passages for q and returns the best k of them, at
-// most MaxPerArticle from one article, resolved: spread over the best
-// hits, asking for more of them while it lacks distinct articles.
+// most MaxPerArticle from one article, resolved. It spreads the best 2k
+// hits that MaxScore finds; only when they hold too few distinct articles
+// does it score every passage and spread over deeper hits.
 func (s *Searcher) rankSpread(r IndexReader, q *query, k int) ([]hit, error) {
+	hits, all, err := s.maxScore(r, q, 2*k)
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.spread(r, hits, k)
+	if err != nil || len(out) >= k || all {
+		return out, err
+	}
 	sc := scratchPool.Get().(*rankScratch)
 	defer scratchPool.Put(sc)
 	defer sc.reset()
 	if err := s.score(r, q, sc); err != nil {
 		return nil, err
 	}
-	for depth := max(rankDepth, 4*k); ; depth *= 8 {
+	for depth := 8 * k; ; depth *= 8 {
 		hits, all := s.withCoverage(q, sc, depth)
 		out, err := s.spread(r, hits, k)
 		if err != nil || len(out) >= k || all {

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -345,9 +346,32 @@ func checkIndex(t testing.TB, db *DB) {
 				return err
 			}
 			var prev []byte
+			formCount := map[string]int{}                          // folded form → its entry's count
+			formUnion := map[string]map[retrieval.PassageID]bool{} // → the passages of its variants
+			formVariants := map[string]int{}
 			for ; rc.ok; rc.advance() {
 				key := rc.cur.key
 				z := bytes.IndexByte(key, 0)
+				if z == len(key)-1 { // a folded form's entry
+					n, k := binary.Uvarint(rc.cur.postings)
+					if k <= 0 || k != len(rc.cur.postings) {
+						return fmt.Errorf("run %d: form entry %q: %x", run.seq, key, rc.cur.postings)
+					}
+					formCount[string(key[:z])] = int(n)
+					prev = append(prev[:0], key...)
+					continue
+				}
+				if z >= 0 {
+					form := string(key[:z])
+					if formUnion[form] == nil {
+						formUnion[form] = map[retrieval.PassageID]bool{}
+					}
+					formVariants[form]++
+					ps, _ := decodePostings(nil, rc.cur.postings, run)
+					for _, p := range ps {
+						formUnion[form][p.Passage] = true
+					}
+				}
 				if z < 0 || !bytes.Equal(appendSortKey(nil, string(key[z+1:])), key) {
 					return fmt.Errorf("run %d: key %q is no term's sort key", run.seq, key)
 				}
@@ -367,6 +391,17 @@ func checkIndex(t testing.TB, db *DB) {
 			}
 			if rc.err != nil {
 				return rc.err
+			}
+			for form, variants := range formVariants {
+				count, ok := formCount[form]
+				switch {
+				case variants > 1 && !ok:
+					return fmt.Errorf("run %d: form %q of %d variants without its entry", run.seq, form, variants)
+				case variants == 1 && ok:
+					return fmt.Errorf("run %d: form %q of one variant with an entry", run.seq, form)
+				case ok && run.removed == 0 && count != len(formUnion[form]):
+					return fmt.Errorf("run %d: form %q: count %d, its variants hold %d passages", run.seq, form, count, len(formUnion[form]))
+				}
 			}
 		}
 		if covered != len(passages) {
@@ -425,6 +460,27 @@ func checkIndex(t testing.TB, db *DB) {
 				return fmt.Errorf("stored postings of %q: %v, analysis gives %v", term, got[term], ps)
 			}
 		}
+		// Cursors walk the groups ranking asks for as the decoded postings
+		// say, and count them.
+		for term := range want {
+			groups := [][]string{{term}}
+			if form, folded := retrieval.FoldedTerm(term); folded {
+				groups = append(groups, []string{form, term})
+			}
+			for _, g := range groups {
+				var merged []retrieval.Posting
+				for _, t := range g {
+					ps, err := r.Postings(t)
+					if err != nil {
+						return err
+					}
+					merged = mergeSorted(merged, ps)
+				}
+				if err := checkCursor(r, g, merged); err != nil {
+					return err
+				}
+			}
+		}
 		for term := range got {
 			if _, ok := want[term]; !ok {
 				return fmt.Errorf("postings of %q, a term of no stored article", term)
@@ -466,3 +522,41 @@ func rawUpdate(t testing.TB, path string, fn func(tx *bolt.Tx) error) {
 }
 
 var errBoom = errors.New("boom")
+
+// checkCursor checks r's cursor over terms against their merged postings:
+// walking it, counting it, and seeking in it.
+func checkCursor(r *reader, terms []string, want []retrieval.Posting) error {
+	c, df, err := r.Cursor(terms)
+	if err != nil {
+		return err
+	}
+	if df != len(want) || (c == nil) != (len(want) == 0) {
+		return fmt.Errorf("cursor %q: df %d, want %d", terms, df, len(want))
+	}
+	if c == nil {
+		return nil
+	}
+	var walked []retrieval.Posting
+	for c.Next() {
+		walked = append(walked, c.Posting())
+	}
+	if !slices.Equal(walked, want) {
+		return fmt.Errorf("cursor %q walks %v, want %v", terms, walked, want)
+	}
+	for step := 1; step < 9; step += 3 {
+		c, _, _ := r.Cursor(terms)
+		for i := 0; i < len(want); i += step {
+			target := want[i].Passage
+			if step > 1 && i > 0 {
+				target = want[i-1].Passage + 1 // between postings
+			}
+			if !c.Seek(target) || c.Posting() != want[i] {
+				return fmt.Errorf("cursor %q: Seek(%d) does not land on %v", terms, target, want[i])
+			}
+		}
+		if c.Seek(want[len(want)-1].Passage + 1) {
+			return fmt.Errorf("cursor %q: Seek past the end finds %v", terms, c.Posting())
+		}
+	}
+	return nil
+}

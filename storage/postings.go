@@ -43,10 +43,11 @@ func appendSortKey(dst []byte, term string) []byte {
 // passage: a later run only holds later passages), its merge level, and the
 // norms of its passage range.
 type run struct {
-	seq   uint32
-	level uint32
-	lo    retrieval.PassageID
-	norms []byte // 4 bytes, little-endian, per passage of lo … hi()-1
+	seq     uint32
+	level   uint32
+	lo      retrieval.PassageID
+	removed uint32 // passages marked removed since the run was written
+	norms   []byte // 4 bytes, little-endian, per passage of lo … hi()-1
 }
 
 func (r *run) hi() retrieval.PassageID { return r.lo + retrieval.PassageID(len(r.norms)/4) }
@@ -62,6 +63,7 @@ func runName(seq uint32) []byte { return binary.BigEndian.AppendUint32(nil, seq)
 func appendRunInfo(dst []byte, r *run) []byte {
 	dst = binary.AppendUvarint(dst, uint64(r.level))
 	dst = binary.AppendUvarint(dst, uint64(r.lo))
+	dst = binary.AppendUvarint(dst, uint64(r.removed))
 	return append(dst, r.norms...)
 }
 
@@ -71,7 +73,7 @@ func decodeRunInfo(k, v []byte) (run, error) {
 		return run{}, corrupt("runinfo key %x", k)
 	}
 	d := &decoder{b: v}
-	r := run{seq: binary.BigEndian.Uint32(k), level: d.uint32(), lo: retrieval.PassageID(d.uint32())}
+	r := run{seq: binary.BigEndian.Uint32(k), level: d.uint32(), lo: retrieval.PassageID(d.uint32()), removed: d.uint32()}
 	if d.err != nil || len(d.b)%4 != 0 || uint64(r.lo)+uint64(len(d.b)/4) > math.MaxUint32 {
 		return run{}, corrupt("runinfo of run %d", r.seq)
 	}
@@ -100,14 +102,29 @@ func loadRuns(tx *bolt.Tx) ([]run, error) {
 //
 //	uvarint  bytes shared with the previous entry's sort key (0 for the first)
 //	string   the rest of the sort key
-//	string   the postings
+//	string   the entry's value
 //
-// and the postings of an entry, for passages in increasing order, are per
-// posting
+// The entry of a term (sort key FoldedForm(term) + 0x00 + term) holds its
+// postings list; an entry whose sort key is a folded form + 0x00 alone
+// comes before the variants of that form when the run has two or more,
+// and holds, as a uvarint, how many distinct passages they hold together:
+// the document frequency of the form's folded group without a merge.
 //
+// A postings list, for passages in increasing order, is
+//
+//	uvarint  count of postings
+//	when count > skipInterval, a skip table: the postings come in blocks of
+//	skipInterval, and for every block but the last
+//	uvarint  its last passage − the previous block's last (the first: − lo)
+//	uvarint  its length in bytes
+//	then per posting
 //	uvarint  (passage − previous passage) << 1 | (tf ≠ 1); the first
 //	         passage is relative to the run's lo
 //	uvarint  tf, only when tf ≠ 1
+
+// skipInterval is how many postings a block of a long postings list holds:
+// a cursor skips whole blocks by the skip table.
+const skipInterval = 64
 
 // entry is one decoded block entry; key and postings alias the block.
 type entry struct {
@@ -142,31 +159,63 @@ func (it *blockIter) next(e *entry) bool {
 	return true
 }
 
-// decodePostings appends the postings encoded in b, of a passage range
-// starting at lo, to dst, with their lengths from r's norms. Removed
-// passages are skipped.
+// list is a parsed postings list. Its fields alias the block.
+type list struct {
+	count  int
+	skips  []byte // nskips pairs of uvarints
+	nskips int
+	data   []byte
+}
+
+// parseList parses a postings list value.
+func parseList(b []byte, r *run) (list, error) {
+	d := decoder{b: b}
+	l := list{count: d.int()}
+	if d.err != nil || l.count == 0 {
+		return list{}, corrupt("postings of run %d: bad count", r.seq)
+	}
+	if l.count > skipInterval {
+		l.nskips = (l.count - 1) / skipInterval
+		start := d.b
+		for range 2 * l.nskips {
+			d.uvarint()
+		}
+		if d.err != nil {
+			return list{}, corrupt("postings of run %d: bad skip table", r.seq)
+		}
+		l.skips = start[:len(start)-len(d.b)]
+	}
+	l.data = d.b
+	return l, nil
+}
+
+// decodePostings appends the postings of the list value b of run r to dst,
+// with their lengths from r's norms. Removed passages are skipped.
 func decodePostings(dst []retrieval.Posting, b []byte, r *run) ([]retrieval.Posting, error) {
+	l, err := parseList(b, r)
+	if err != nil {
+		return dst, err
+	}
 	id := uint64(r.lo)
 	hi := uint64(r.hi())
-	first := true
-	for len(b) > 0 {
-		v, n := binary.Uvarint(b)
+	data := l.data
+	for i := range l.count {
+		v, n := binary.Uvarint(data)
 		if n <= 0 {
 			return dst, corrupt("postings of run %d: bad varint", r.seq)
 		}
-		b = b[n:]
+		data = data[n:]
 		delta := v >> 1
-		if delta == 0 && !first {
+		if delta == 0 && i > 0 {
 			return dst, corrupt("postings of run %d: repeated passage", r.seq)
 		}
-		first = false
 		id += delta
 		tf := uint64(1)
 		if v&1 != 0 {
-			if tf, n = binary.Uvarint(b); n <= 0 || tf > math.MaxUint32 {
+			if tf, n = binary.Uvarint(data); n <= 0 || tf > math.MaxUint32 {
 				return dst, corrupt("postings of run %d: bad term frequency", r.seq)
 			}
-			b = b[n:]
+			data = data[n:]
 		}
 		if id >= hi {
 			return dst, corrupt("postings of run %d: passage %d outside %d…%d", r.seq, id, r.lo, hi-1)
@@ -177,11 +226,14 @@ func decodePostings(dst []retrieval.Posting, b []byte, r *run) ([]retrieval.Post
 		}
 		dst = append(dst, retrieval.Posting{Passage: retrieval.PassageID(id), TF: uint32(tf), Length: length})
 	}
+	if len(data) != 0 {
+		return dst, corrupt("postings of run %d: trailing bytes", r.seq)
+	}
 	return dst, nil
 }
 
 // appendPosting encodes one posting after passage prev (or, for the first
-// posting of a list, after lo with first set).
+// posting of a list, after the run's lo).
 func appendPosting(dst []byte, prev, id retrieval.PassageID, tf uint32) []byte {
 	v := uint64(id-prev) << 1
 	if tf != 1 {
@@ -194,32 +246,128 @@ func appendPosting(dst []byte, prev, id retrieval.PassageID, tf uint32) []byte {
 	return dst
 }
 
-// runWriter writes a new run into a fresh bucket, entry by entry in sort
-// key order, cutting blocks at blockTarget bytes.
-type runWriter struct {
-	bucket   *bolt.Bucket
-	arena    *arena
-	block    []byte
-	first    []byte // sort key of the block's first entry
-	prev     []byte // sort key of the last entry written
-	postings []byte // scratch for one entry's postings
-	entries  int
+// post is a posting as a run is written: passage and frequency.
+type post struct {
+	id retrieval.PassageID
+	tf uint32
 }
 
-func newRunWriter(tx *bolt.Tx, seq uint32, a *arena) (*runWriter, error) {
+// appendList encodes ps, whose passages increase from lo on, as a postings
+// list; scratch is a buffer it may reuse, returned grown.
+func appendList(dst, scratch []byte, lo retrieval.PassageID, ps []post) ([]byte, []byte) {
+	dst = binary.AppendUvarint(dst, uint64(len(ps)))
+	if len(ps) <= skipInterval {
+		prev := lo
+		for _, p := range ps {
+			dst = appendPosting(dst, prev, p.id, p.tf)
+			prev = p.id
+		}
+		return dst, scratch
+	}
+	data := scratch[:0]
+	prev, prevLast := lo, lo
+	blockStart := 0
+	for i, p := range ps {
+		data = appendPosting(data, prev, p.id, p.tf)
+		prev = p.id
+		if (i+1)%skipInterval == 0 && i+1 < len(ps) {
+			dst = binary.AppendUvarint(dst, uint64(p.id-prevLast))
+			dst = binary.AppendUvarint(dst, uint64(len(data)-blockStart))
+			prevLast, blockStart = p.id, len(data)
+		}
+	}
+	return append(dst, data...), data
+}
+
+// runWriter writes a new run into a fresh bucket, entry by entry in sort
+// key order, cutting blocks at blockTarget bytes. It holds back the
+// variants of one folded form until the next form begins, to write the
+// form's entry (the number of passages they hold together) before them.
+type runWriter struct {
+	bucket  *bolt.Bucket
+	arena   *arena
+	lo      retrieval.PassageID
+	block   []byte
+	first   []byte // sort key of the block's first entry
+	prev    []byte // sort key of the last entry written
+	scratch []byte
+
+	form    []byte   // the folded form + 0x00 of the variants held back, nil when none
+	held    []heldEntry
+	keyBuf  []byte
+	postBuf []post
+	union   map[retrieval.PassageID]struct{}
+	value   []byte
+}
+
+// heldEntry is a variant held back: its sort key and postings, as ranges
+// of runWriter.keyBuf and postBuf.
+type heldEntry struct{ key, ps [2]int }
+
+func newRunWriter(tx *bolt.Tx, seq uint32, lo retrieval.PassageID, a *arena) (*runWriter, error) {
 	b, err := tx.Bucket(bucketRuns).CreateBucket(runName(seq))
 	if err != nil {
 		return nil, fmt.Errorf("run %d: %w", seq, err)
 	}
 	// Keys arrive in order: pages can be filled.
 	b.FillPercent = 1
-	return &runWriter{bucket: b, arena: a}, nil
+	return &runWriter{bucket: b, arena: a, lo: lo}, nil
 }
 
-// add writes an entry; keys must increase and postings must be non-empty.
-func (w *runWriter) add(key, postings []byte) error {
-	if len(w.block) > 0 && len(w.block)+len(key)+len(postings) > blockTarget {
-		if err := w.flush(); err != nil {
+// add queues the postings of the term whose sort key is key; keys must
+// increase and ps must not be empty. Neither is kept.
+func (w *runWriter) add(key []byte, ps []post) error {
+	z := bytes.IndexByte(key, 0)
+	if w.form != nil && !bytes.Equal(key[:z+1], w.form) {
+		if err := w.flushForm(); err != nil {
+			return err
+		}
+	}
+	if w.form == nil {
+		w.form = append(w.form, key[:z+1]...)
+	}
+	e := heldEntry{key: [2]int{len(w.keyBuf), len(w.keyBuf) + len(key)}, ps: [2]int{len(w.postBuf), len(w.postBuf) + len(ps)}}
+	w.keyBuf = append(w.keyBuf, key...)
+	w.postBuf = append(w.postBuf, ps...)
+	w.held = append(w.held, e)
+	return nil
+}
+
+// flushForm writes the entries held back: the form's entry when it has
+// two variants or more, then theirs.
+func (w *runWriter) flushForm() error {
+	if w.form == nil {
+		return nil
+	}
+	if len(w.held) > 1 {
+		if w.union == nil {
+			w.union = make(map[retrieval.PassageID]struct{})
+		}
+		clear(w.union)
+		for _, p := range w.postBuf {
+			w.union[p.id] = struct{}{}
+		}
+		w.value = binary.AppendUvarint(w.value[:0], uint64(len(w.union)))
+		if err := w.entry(w.form, w.value); err != nil {
+			return err
+		}
+	}
+	for _, e := range w.held {
+		w.value, w.scratch = appendList(w.value[:0], w.scratch, w.lo, w.postBuf[e.ps[0]:e.ps[1]])
+		if err := w.entry(w.keyBuf[e.key[0]:e.key[1]], w.value); err != nil {
+			return err
+		}
+	}
+	w.form, w.held = w.form[:0:0], w.held[:0]
+	w.form = nil
+	w.keyBuf, w.postBuf = w.keyBuf[:0], w.postBuf[:0]
+	return nil
+}
+
+// entry appends an entry to the open block, closing it first when full.
+func (w *runWriter) entry(key, value []byte) error {
+	if len(w.block) > 0 && len(w.block)+len(key)+len(value) > blockTarget {
+		if err := w.flushBlock(); err != nil {
 			return err
 		}
 	}
@@ -233,14 +381,13 @@ func (w *runWriter) add(key, postings []byte) error {
 	}
 	w.block = binary.AppendUvarint(w.block, uint64(shared))
 	w.block = appendBytes(w.block, key[shared:])
-	w.block = appendBytes(w.block, postings)
+	w.block = appendBytes(w.block, value)
 	w.prev = append(w.prev[:0], key...)
-	w.entries++
 	return nil
 }
 
-// flush writes the open block.
-func (w *runWriter) flush() error {
+// flushBlock writes the open block.
+func (w *runWriter) flushBlock() error {
 	if len(w.block) == 0 {
 		return nil
 	}
@@ -248,6 +395,14 @@ func (w *runWriter) flush() error {
 	k := append(w.arena.alloc(len(w.first)), w.first...)
 	w.block = w.block[:0]
 	return w.bucket.Put(k, v)
+}
+
+// close writes what is held back and the last block.
+func (w *runWriter) close() error {
+	if err := w.flushForm(); err != nil {
+		return err
+	}
+	return w.flushBlock()
 }
 
 // postingsBatch gathers the new postings of a write transaction, so that
@@ -320,30 +475,29 @@ func (b *postingsBatch) each(fn func(key []byte, ps []batchEntry) error) error {
 // writeRun writes the postings of batch as run r (whose passage range and
 // norms are set) into a new bucket.
 func writeRun(tx *bolt.Tx, r *run, batch *postingsBatch, a *arena) error {
-	w, err := newRunWriter(tx, r.seq, a)
+	w, err := newRunWriter(tx, r.seq, r.lo, a)
 	if err != nil {
 		return err
 	}
-	err = batch.each(func(key []byte, ps []batchEntry) error {
-		w.postings = w.postings[:0]
-		prev := r.lo
-		for _, p := range ps {
-			w.postings = appendPosting(w.postings, prev, p.passage, p.tf)
-			prev = p.passage
+	var ps []post
+	err = batch.each(func(key []byte, es []batchEntry) error {
+		ps = ps[:0]
+		for _, e := range es {
+			ps = append(ps, post{e.passage, e.tf})
 		}
-		return w.add(key, w.postings)
+		return w.add(key, ps)
 	})
 	if err != nil {
 		return err
 	}
-	if err := w.flush(); err != nil {
+	if err := w.close(); err != nil {
 		return err
 	}
 	return putRunInfo(tx, r, a)
 }
 
 func putRunInfo(tx *bolt.Tx, r *run, a *arena) error {
-	v := appendRunInfo(a.alloc(2*binary.MaxVarintLen32+len(r.norms)), r)
+	v := appendRunInfo(a.alloc(3*binary.MaxVarintLen32+len(r.norms)), r)
 	return tx.Bucket(bucketRunInfo).Put(runName(r.seq), v)
 }
 
@@ -413,12 +567,13 @@ func mergeRuns(tx *bolt.Tx, rs []run, seq uint32, a *arena) (run, error) {
 			return run{}, err
 		}
 	}
-	w, err := newRunWriter(tx, seq, a)
+	w, err := newRunWriter(tx, seq, out.lo, a)
 	if err != nil {
 		return run{}, err
 	}
 	var key []byte
 	var decoded []retrieval.Posting
+	var ps []post
 	for {
 		// The smallest key among the cursors, and every run that has it.
 		key = key[:0]
@@ -434,28 +589,29 @@ func mergeRuns(tx *bolt.Tx, rs []run, seq uint32, a *arena) (run, error) {
 		if !found {
 			break
 		}
-		w.postings = w.postings[:0]
-		prev := out.lo
+		ps = ps[:0]
+		form := key[len(key)-1] == 0 // a folded form's entry: recomputed when written
 		for _, rc := range cursors {
 			if !rc.ok || !bytes.Equal(rc.cur.key, key) {
 				continue
 			}
-			if decoded, err = decodePostings(decoded[:0], rc.cur.postings, rc.run); err != nil {
-				return run{}, err
-			}
-			for _, p := range decoded {
-				w.postings = appendPosting(w.postings, prev, p.Passage, p.TF)
-				prev = p.Passage
+			if !form {
+				if decoded, err = decodePostings(decoded[:0], rc.cur.postings, rc.run); err != nil {
+					return run{}, err
+				}
+				for _, p := range decoded {
+					ps = append(ps, post{p.Passage, p.TF})
+				}
 			}
 			rc.advance()
 		}
-		if len(w.postings) > 0 {
-			if err := w.add(key, w.postings); err != nil {
+		if len(ps) > 0 {
+			if err := w.add(key, ps); err != nil {
 				return run{}, err
 			}
 		}
 	}
-	if err := w.flush(); err != nil {
+	if err := w.close(); err != nil {
 		return run{}, err
 	}
 	for _, r := range rs {
@@ -534,8 +690,8 @@ func findPostings(dst []retrieval.Posting, c *bolt.Cursor, r *run, key []byte, p
 				}
 				continue
 			}
-			if bytes.Equal(e.key[len(key):], form) {
-				continue
+			if len(e.key) == len(key) || bytes.Equal(e.key[len(key):], form) {
+				continue // the form's own entry, or its exact term
 			}
 			start := len(scratch.buf)
 			var err error

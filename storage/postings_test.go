@@ -25,24 +25,40 @@ func testRun(lo retrieval.PassageID, lengths ...uint32) *run {
 
 func TestPostingsRoundTrip(t *testing.T) {
 	r := testRun(10, 5, 6, deletedNorm, 8, 9, 10, 11, 12)
-	ps := []retrieval.Posting{
-		{Passage: 10, TF: 1, Length: 5}, {Passage: 11, TF: 3, Length: 6},
-		{Passage: 12, TF: 2}, // removed: not decoded
-		{Passage: 17, TF: math.MaxUint32, Length: 12},
-	}
-	var b []byte
-	prev := r.lo
-	for _, p := range ps {
-		b = appendPosting(b, prev, p.Passage, p.TF)
-		prev = p.Passage
-	}
+	ps := []post{{10, 1}, {11, 3}, {12, 2}, {17, math.MaxUint32}}
+	b, _ := appendList(nil, nil, r.lo, ps)
 	got, err := decodePostings([]retrieval.Posting{{Passage: 99}}, b, r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []retrieval.Posting{{Passage: 99}, ps[0], ps[1], ps[3]}
+	// Passage 12 is removed: not decoded.
+	want := []retrieval.Posting{{Passage: 99}, {Passage: 10, TF: 1, Length: 5}, {Passage: 11, TF: 3, Length: 6}, {Passage: 17, TF: math.MaxUint32, Length: 12}}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+
+	// A long list, with a skip table.
+	var lengths []uint32
+	for range 1000 {
+		lengths = append(lengths, 7)
+	}
+	long := testRun(1, lengths...)
+	ps = nil
+	for id := retrieval.PassageID(1); id <= 1000; id += 3 {
+		ps = append(ps, post{id, uint32(id%4) + 1})
+	}
+	b, _ = appendList(nil, nil, long.lo, ps)
+	got, err = decodePostings(nil, b, long)
+	if err != nil || len(got) != len(ps) {
+		t.Fatalf("long list: %d postings, %v", len(got), err)
+	}
+	for i, p := range got {
+		if p.Passage != ps[i].id || p.TF != ps[i].tf || p.Length != 7 {
+			t.Fatalf("long list: posting %d: %+v, want %+v", i, p, ps[i])
+		}
+	}
+	if l, err := parseList(b, long); err != nil || l.nskips != (len(ps)-1)/skipInterval {
+		t.Errorf("long list: %d skips, %v", l.nskips, err)
 	}
 }
 
@@ -59,18 +75,23 @@ func TestPostingsCorrupt(t *testing.T) {
 		name  string
 		value []byte
 	}{
-		{"repeated passage", enc(0, 0)},
-		{"past the run", enc(2<<1, 1<<1)},
-		{"tf past uint32", enc(1, math.MaxUint32+1)},
-		{"truncated tf", enc(1)},
-		{"bad varint", []byte{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}},
+		{"no count", nil},
+		{"count 0", enc(0)},
+		{"repeated passage", enc(2, 0, 0)},
+		{"past the run", enc(2, 2<<1, 1<<1)},
+		{"tf past uint32", enc(1, 1, math.MaxUint32+1)},
+		{"truncated tf", enc(1, 1)},
+		{"fewer than counted", enc(3, 0, 2)},
+		{"trailing bytes", enc(1, 0, 2)},
+		{"bad varint", append(enc(1), 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF)},
+		{"bad skip table", append(enc(skipInterval+1), 0xFF)},
 	}
 	for _, tt := range tests {
 		if _, err := decodePostings(nil, tt.value, r); !errors.Is(err, ErrCorrupt) {
 			t.Errorf("%s: %v, want ErrCorrupt", tt.name, err)
 		}
 	}
-	if _, err := decodeRunInfo([]byte{0, 0, 0, 1}, []byte{0, 1, 7}); !errors.Is(err, ErrCorrupt) {
+	if _, err := decodeRunInfo([]byte{0, 0, 0, 1}, []byte{0, 1, 0, 7}); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("runinfo with a partial norm: %v, want ErrCorrupt", err)
 	}
 	it := blockIter{b: []byte{3, 1, 'a', 0}}

@@ -419,7 +419,10 @@ func (w *writer) markRemoved(runs []run) error {
 				norms = append(w.arena.alloc(len(r.norms)), r.norms...)
 			}
 			for id := lo; id < hi; id++ {
-				binary.LittleEndian.PutUint32(norms[4*(id-r.lo):], deletedNorm)
+				if binary.LittleEndian.Uint32(norms[4*(id-r.lo):]) != deletedNorm {
+					binary.LittleEndian.PutUint32(norms[4*(id-r.lo):], deletedNorm)
+					r.removed++
+				}
 			}
 		}
 		if norms != nil {

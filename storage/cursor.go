@@ -1,0 +1,425 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/binary"
+	"sort"
+
+	"github.com/baobot/baobot/retrieval"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Cursors let ranking walk postings without decoding them whole: a list
+// cursor skips whole blocks of a long postings list by its skip table, and
+// the document frequency of a term group comes from the stored counts. The
+// reader implements retrieval.CursorReader with them.
+
+var _ retrieval.CursorReader = (*reader)(nil)
+
+// lookup calls fn with every entry of the run whose cursor is c that has
+// sort key key or, when prefix is set, that starts with key. Entries come
+// in sort key order; their slices are valid for the transaction.
+func lookup(c *bolt.Cursor, key []byte, prefix bool, buf *[]byte, fn func(e entry) error) error {
+	k, v := c.Seek(key)
+	if k == nil || !bytes.Equal(k, key) {
+		// The key, if anywhere, is in the block before.
+		if k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+		if k == nil {
+			k, v = c.First()
+		}
+	}
+	it := blockIter{b: v, key: (*buf)[:0]}
+	defer func() { *buf = it.key }()
+	var e entry
+	for {
+		for it.next(&e) {
+			if prefix && bytes.HasPrefix(e.key, key) || !prefix && bytes.Equal(e.key, key) {
+				if err := fn(e); err != nil {
+					return err
+				}
+				if !prefix {
+					return nil
+				}
+				continue
+			}
+			if bytes.Compare(e.key, key) > 0 {
+				return nil
+			}
+		}
+		if it.err != nil || !prefix {
+			return it.err
+		}
+		k, v := c.Next()
+		if k == nil || !bytes.HasPrefix(k, key) && bytes.Compare(k, key) > 0 {
+			return nil
+		}
+		it = blockIter{b: v, key: it.key[:0]}
+	}
+}
+
+// Cursor returns a cursor over the union of the postings of terms and how
+// many passages it holds. The groups ranking asks for (one exact term, or a
+// form and its folded term, which together are every exact variant of the
+// form) get their count from the stored counts, unless a run has removed
+// passages; any other set of terms is counted by walking it.
+func (r *reader) Cursor(terms []string) (retrieval.PostingCursor, int, error) {
+	type want struct {
+		key    []byte
+		prefix bool
+		skip   []byte // with prefix: the one variant to leave out (nil: none)
+	}
+	var wants []want
+	group := false // terms are a form and its folded term: all variants
+	if len(terms) == 2 {
+		if form, ok := retrieval.FoldedTerm(terms[1]); ok && form == terms[0] && storableTerm(form) {
+			wants = append(wants, want{key: append([]byte(form), 0), prefix: true})
+			group = true
+		}
+	}
+	if !group {
+		for _, t := range terms {
+			if form, ok := retrieval.FoldedTerm(t); ok {
+				if form != "" {
+					wants = append(wants, want{key: append([]byte(form), 0), prefix: true, skip: []byte(form)})
+				}
+			} else if storableTerm(t) {
+				wants = append(wants, want{key: appendSortKey(nil, t)})
+			}
+		}
+	}
+	cc := &concatCursor{}
+	df := 0
+	counted := true // df holds every run's count
+	for i := range r.runs {
+		run := &r.runs[i]
+		var lists []*listCursor
+		formCount := -1
+		for _, w := range wants {
+			err := lookup(r.cursors[i], w.key, w.prefix, &r.scratch.key, func(e entry) error {
+				if w.prefix && len(e.key) == len(w.key) {
+					n, k := binary.Uvarint(e.postings)
+					if k <= 0 {
+						return corrupt("run %d: form entry %q", run.seq, e.key)
+					}
+					formCount = int(n)
+					return nil
+				}
+				if w.skip != nil && bytes.Equal(e.key[len(w.key):], w.skip) {
+					return nil
+				}
+				lc, err := newListCursor(run, e.postings)
+				if err == nil {
+					lists = append(lists, lc)
+				}
+				return err
+			})
+			if err != nil {
+				return nil, 0, err
+			}
+		}
+		if len(lists) == 0 {
+			continue
+		}
+		var c retrieval.PostingCursor
+		if len(lists) == 1 {
+			c = lists[0]
+		} else {
+			u := &unionCursor{children: make([]*listCursor, len(lists))}
+			copy(u.children, lists)
+			c = u
+		}
+		cc.runs = append(cc.runs, run)
+		cc.cursors = append(cc.cursors, c)
+		switch {
+		case run.removed > 0 || (len(wants) > 1 || !group && len(lists) > 1):
+			counted = false
+		case len(lists) == 1:
+			df += lists[0].list.count
+		case formCount >= 0:
+			df += formCount
+		default:
+			counted = false
+		}
+	}
+	if len(cc.cursors) == 0 {
+		return nil, 0, nil
+	}
+	if !counted {
+		// Walk a copy to count: cursors are cheap to make again.
+		df = 0
+		again, _, err := r.uncounted(terms)
+		if err != nil {
+			return nil, 0, err
+		}
+		for again.Next() {
+			df++
+		}
+		if df == 0 {
+			return nil, 0, nil
+		}
+	}
+	cc.i = -1
+	return cc, df, nil
+}
+
+// uncounted is Cursor over the decoded postings of terms: the slow path
+// that counts what the stored counts cannot tell.
+func (r *reader) uncounted(terms []string) (retrieval.PostingCursor, int, error) {
+	var merged []retrieval.Posting
+	for _, t := range terms {
+		ps, err := r.Postings(t)
+		if err != nil {
+			return nil, 0, err
+		}
+		merged = mergeSorted(merged, ps)
+	}
+	return &sliceCursor{ps: merged, i: -1}, len(merged), nil
+}
+
+// mergeSorted returns the union of two posting lists in passage order, the
+// frequencies of one passage summed, in a new slice.
+func mergeSorted(a, b []retrieval.Posting) []retrieval.Posting {
+	out := make([]retrieval.Posting, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		switch {
+		case a[0].Passage < b[0].Passage:
+			out, a = append(out, a[0]), a[1:]
+		case a[0].Passage > b[0].Passage:
+			out, b = append(out, b[0]), b[1:]
+		default:
+			p := a[0]
+			p.TF += b[0].TF
+			out, a, b = append(out, p), a[1:], b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
+}
+
+type sliceCursor struct {
+	ps []retrieval.Posting
+	i  int
+}
+
+func (c *sliceCursor) Next() bool { c.i++; return c.i < len(c.ps) }
+func (c *sliceCursor) Seek(id retrieval.PassageID) bool {
+	c.i = max(c.i, 0)
+	c.i += sort.Search(len(c.ps)-c.i, func(j int) bool { return c.ps[c.i+j].Passage >= id })
+	return c.i < len(c.ps)
+}
+func (c *sliceCursor) Posting() retrieval.Posting { return c.ps[c.i] }
+
+// skipEntry is a block of a long list: its last passage and where it ends
+// in the list's data.
+type skipEntry struct {
+	last retrieval.PassageID
+	end  int
+}
+
+// listCursor walks one postings list of one run, skipping removed passages.
+type listCursor struct {
+	run     *run
+	list    list
+	skips   []skipEntry // parsed on the first Seek that can use them
+	data    []byte      // what is left to decode
+	decoded int         // postings decoded so far
+	prev    uint64      // passage of the last posting decoded
+	cur     retrieval.Posting
+	ok      bool // cur is a posting: the cursor is not before the first nor past the last
+	err     error
+}
+
+func newListCursor(r *run, value []byte) (*listCursor, error) {
+	l, err := parseList(value, r)
+	if err != nil {
+		return nil, err
+	}
+	return &listCursor{run: r, list: l, data: l.data, prev: uint64(r.lo)}, nil
+}
+
+// Next decodes postings until one of a stored passage.
+func (c *listCursor) Next() bool {
+	for c.decoded < c.list.count && c.err == nil {
+		v, n := binary.Uvarint(c.data)
+		if n <= 0 {
+			c.err = corrupt("postings of run %d: bad varint", c.run.seq)
+			break
+		}
+		c.data = c.data[n:]
+		if v>>1 == 0 && c.decoded > 0 {
+			c.err = corrupt("postings of run %d: repeated passage", c.run.seq)
+			break
+		}
+		c.prev += v >> 1
+		tf := uint64(1)
+		if v&1 != 0 {
+			if tf, n = binary.Uvarint(c.data); n <= 0 {
+				c.err = corrupt("postings of run %d: bad term frequency", c.run.seq)
+				break
+			}
+			c.data = c.data[n:]
+		}
+		c.decoded++
+		if c.prev >= uint64(c.run.hi()) {
+			c.err = corrupt("postings of run %d: passage %d outside the run", c.run.seq, c.prev)
+			break
+		}
+		id := retrieval.PassageID(c.prev)
+		if length := c.run.norm(id); length != deletedNorm {
+			c.cur, c.ok = retrieval.Posting{Passage: id, TF: uint32(tf), Length: length}, true
+			return true
+		}
+	}
+	c.decoded, c.ok = c.list.count, false
+	return false
+}
+
+// Seek jumps, by the skip table, to the block that may hold id, then
+// decodes up to it.
+func (c *listCursor) Seek(id retrieval.PassageID) bool {
+	if c.ok && c.cur.Passage >= id {
+		return true
+	}
+	if c.decoded >= c.list.count {
+		return false
+	}
+	if c.list.nskips > 0 {
+		if c.skips == nil {
+			c.parseSkips()
+		}
+		// The first block whose last passage is at least id (the last
+		// block has no entry: it ends the list).
+		b := sort.Search(len(c.skips), func(i int) bool { return c.skips[i].last >= id })
+		if b > 0 && b*skipInterval > c.decoded {
+			c.data = c.list.data[c.skips[b-1].end:]
+			c.prev = uint64(c.skips[b-1].last)
+			c.decoded = b * skipInterval
+		}
+	}
+	for c.Next() {
+		if c.cur.Passage >= id {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *listCursor) parseSkips() {
+	c.skips = make([]skipEntry, 0, c.list.nskips)
+	d := decoder{b: c.list.skips}
+	last, end := uint64(c.run.lo), 0
+	for range c.list.nskips {
+		last += d.uvarint()
+		end += d.int()
+		c.skips = append(c.skips, skipEntry{retrieval.PassageID(last), min(end, len(c.list.data))})
+	}
+}
+
+func (c *listCursor) Posting() retrieval.Posting { return c.cur }
+
+// unionCursor merges the lists of several variants in one run, frequencies
+// of one passage summed.
+type unionCursor struct {
+	children []*listCursor
+	live     []bool
+	started  bool
+	ok       bool // cur is a posting
+	cur      retrieval.Posting
+}
+
+func (u *unionCursor) Next() bool {
+	if !u.started {
+		u.started = true
+		u.live = make([]bool, len(u.children))
+		for i, c := range u.children {
+			u.live[i] = c.Next()
+		}
+	} else {
+		for i, c := range u.children {
+			if u.live[i] && c.cur.Passage == u.cur.Passage {
+				u.live[i] = c.Next()
+			}
+		}
+	}
+	return u.settle()
+}
+
+func (u *unionCursor) Seek(id retrieval.PassageID) bool {
+	if !u.started {
+		u.started = true
+		u.live = make([]bool, len(u.children))
+		for i, c := range u.children {
+			u.live[i] = c.Seek(id)
+		}
+		return u.settle()
+	}
+	if !u.ok {
+		return false
+	}
+	if u.cur.Passage >= id {
+		return true
+	}
+	for i, c := range u.children {
+		if u.live[i] && c.cur.Passage < id {
+			u.live[i] = c.Seek(id)
+		}
+	}
+	return u.settle()
+}
+
+// settle makes cur the lowest passage among the children, TF summed.
+func (u *unionCursor) settle() bool {
+	found := false
+	for i, c := range u.children {
+		if !u.live[i] {
+			continue
+		}
+		switch {
+		case !found || c.cur.Passage < u.cur.Passage:
+			u.cur, found = c.cur, true
+		case c.cur.Passage == u.cur.Passage:
+			u.cur.TF += c.cur.TF
+		}
+	}
+	u.ok = found
+	return found
+}
+
+func (u *unionCursor) Posting() retrieval.Posting { return u.cur }
+
+// concatCursor walks the cursors of one term group in run after run.
+type concatCursor struct {
+	runs    []*run
+	cursors []retrieval.PostingCursor
+	i       int // the current run; -1 before the first
+}
+
+func (c *concatCursor) Next() bool {
+	if c.i < 0 {
+		c.i = 0
+	}
+	for ; c.i < len(c.cursors); c.i++ {
+		if c.cursors[c.i].Next() {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *concatCursor) Seek(id retrieval.PassageID) bool {
+	c.i = max(c.i, 0)
+	for ; c.i < len(c.cursors); c.i++ {
+		if c.runs[c.i].hi() <= id {
+			continue
+		}
+		if c.cursors[c.i].Seek(id) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *concatCursor) Posting() retrieval.Posting { return c.cursors[c.i].Posting() }
