@@ -292,7 +292,7 @@ type runWriter struct {
 	prev    []byte // sort key of the last entry written
 	scratch []byte
 
-	form    []byte   // the folded form + 0x00 of the variants held back, nil when none
+	form    []byte // the folded form + 0x00 of the variants held back, nil when none
 	held    []heldEntry
 	keyBuf  []byte
 	postBuf []post
