@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -60,25 +61,62 @@ func (b *Bot) cmdAdd(r *request) {
 	})
 }
 
+// attachmentHosts are the hosts Discord serves attachments from.
+var attachmentHosts = map[string]bool{"cdn.discordapp.com": true, "media.discordapp.net": true}
+
+// maxRedirects bounds the redirects an attachment download follows.
+const maxRedirects = 3
+
+// checkAttachmentURL refuses any URL /add must not fetch. /add downloads
+// nothing but the file attached to the command, so the only URLs allowed
+// are Discord's: https on its CDN hosts, or the configured API host with
+// the API URL's scheme (where a proxy, or the local Discord of the tests,
+// serves them). No user info, no other host, no other scheme: the bot is
+// never made to fetch an arbitrary address (its own network included).
+func (b *Bot) checkAttachmentURL(u *url.URL) error {
+	if u.User != nil {
+		return errors.New("attachment URL with user info")
+	}
+	if u.Scheme == "https" && attachmentHosts[strings.ToLower(u.Host)] {
+		return nil
+	}
+	if api, err := url.Parse(b.cfg.APIURL); err == nil && api.Host != "" &&
+		u.Scheme == api.Scheme && strings.EqualFold(u.Host, api.Host) {
+		return nil
+	}
+	return fmt.Errorf("attachment URL not on Discord's CDN: %s://%s", u.Scheme, u.Host)
+}
+
 // download fetches an attachment from Discord's CDN, without the bot token
-// (it needs none), refusing more than MaxFileBytes with ingest.ErrTooLarge.
-func (b *Bot) download(url string) ([]byte, error) {
+// (it needs none), refusing a URL checkAttachmentURL refuses (redirects
+// included) and more than MaxFileBytes, the latter with ingest.ErrTooLarge.
+func (b *Bot) download(raw string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
 	if err != nil {
 		return nil, err
 	}
-	if req.URL.Scheme != "https" && req.URL.Scheme != "http" {
-		return nil, fmt.Errorf("attachment URL scheme %q", req.URL.Scheme)
+	if err := b.checkAttachmentURL(req.URL); err != nil {
+		return nil, err
 	}
-	resp, err := b.downloads.Do(req)
+	client := *b.downloads
+	client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= maxRedirects {
+			return errors.New("too many redirects")
+		}
+		return b.checkAttachmentURL(req.URL)
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("attachment download: HTTP %d", resp.StatusCode)
+	}
+	if resp.ContentLength > b.cfg.MaxFileBytes {
+		return nil, ingest.ErrTooLarge
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, b.cfg.MaxFileBytes+1))
 	if err != nil {
