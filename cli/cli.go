@@ -69,6 +69,7 @@ var commands = []command{
 	{"ingest", "PATH…", "add articles from .txt, .md, .html, .jsonl[.gz] files or folders", runIngest, true},
 	{"articles", "list [--page N] | show ID | rm ID", "browse or remove the stored articles", runArticles, true},
 	{"reindex", "", "rebuild passages and postings from the stored articles", runReindex, true},
+	{"check", "[--repair] [--json]", "verify the database; --repair rebuilds what derives from the stored articles", runCheck, true},
 	{"eval", "squad [--json] [--transform T] [--distractors FILE] FILE.json", "measure retrieval quality on a SQuAD-format file", runEval, false},
 	{"serve", "", "answer on Discord (token in BAOBOT_DISCORD_TOKEN) until SIGINT or SIGTERM", runServe, false},
 	{"feedback", "export", "print the 👍/👎 votes given to answers on Discord, as CSV", runFeedback, true},
