@@ -50,19 +50,37 @@ func (b *Bot) cmdAsk(r *request) {
 		b.replyNow(r, textReply(problem, true))
 		return
 	}
+	var a answered
 	b.respond(r, r.boolean("private"), func() (reply, error) {
-		return b.answerPage(question, lang, 0)
+		rep, confident, err := b.answerPage(question, lang, 0)
+		a = answered{ok: err == nil, confident: confident}
+		return rep, err
 	})
+	b.countAnswer(viaAsk, r.start, a)
+}
+
+// answered is what the work of answering a question tells Metrics: whether
+// it produced an answer, and a confident one. The work writes it; its
+// handler reads it once respond has returned (respond waits for the work).
+type answered struct{ ok, confident bool }
+
+// countAnswer reports an answered question to Metrics, with the time since
+// it arrived.
+func (b *Bot) countAnswer(via string, start time.Time, a answered) {
+	if a.ok {
+		b.metrics.QuestionAnswered(via, a.confident, time.Since(start))
+	}
 }
 
 // answerPage answers question, showing the page of results after offset.
 // A confident page is saved as a ShownAnswer so that its buttons work (a
-// failure to save costs the buttons, not the answer).
-func (b *Bot) answerPage(question string, lang messages.Lang, offset int) (reply, error) {
+// failure to save costs the buttons, not the answer). confident is the
+// answer's.
+func (b *Bot) answerPage(question string, lang messages.Lang, offset int) (rep reply, confident bool, err error) {
 	n := b.cfg.Results
 	ans, err := b.searcher.Ask(question, offset+n+1)
 	if err != nil {
-		return reply{}, err
+		return reply{}, false, err
 	}
 	more := len(ans.Results) > offset+n
 	ans.Results = ans.Results[min(offset, len(ans.Results)):min(offset+n, len(ans.Results))]
@@ -78,7 +96,7 @@ func (b *Bot) answerPage(question string, lang messages.Lang, offset int) (reply
 			p.shown = 0
 		}
 	}
-	return renderAnswer(ans, p, lang), nil
+	return renderAnswer(ans, p, lang), ans.Confident, nil
 }
 
 // moreResults answers "More results" under a ShownAnswer with the next
@@ -94,9 +112,13 @@ func (b *Bot) moreResults(r *request, shownID uint64) {
 	}
 	lang := messages.ForLocale(shown.Lang)
 	ephemeral := r.in.Message != nil && r.in.Message.Flags&discordgo.MessageFlagsEphemeral != 0
+	var a answered
 	b.respond(r, ephemeral, func() (reply, error) {
-		return b.answerPage(shown.Question, lang, shown.Offset+len(shown.Articles))
+		rep, confident, err := b.answerPage(shown.Question, lang, shown.Offset+len(shown.Articles))
+		a = answered{ok: err == nil, confident: confident}
+		return rep, err
 	})
+	b.countAnswer(viaMore, r.start, a)
 }
 
 // cmdSearch answers /search query:<text>: the matching articles, each with
@@ -108,11 +130,13 @@ func (b *Bot) cmdSearch(r *request) {
 		b.replyNow(r, textReply(problem, true))
 		return
 	}
+	var a answered
 	b.respond(r, false, func() (reply, error) {
 		ans, err := b.searcher.Ask(query, 2*searchShown)
 		if err != nil {
 			return reply{}, err
 		}
+		a = answered{ok: true, confident: ans.Confident}
 		// One entry per article, whatever retrieval.max_per_article says.
 		seen := map[string]bool{}
 		var results []retrieval.Result
@@ -124,4 +148,5 @@ func (b *Bot) cmdSearch(r *request) {
 		}
 		return renderSearch(ans.Question, results, lang), nil
 	})
+	b.countAnswer(viaSearch, r.start, a)
 }

@@ -72,6 +72,9 @@ type Config struct {
 	// it with the bot as its poster (digest.go). nil: /digest says digests
 	// are off.
 	Digests *digest.Scheduler
+	// Metrics receives the bot's measurements (metrics.go); nil records
+	// nothing.
+	Metrics Metrics
 }
 
 // Bot is baobot connected to Discord. Its methods are safe for concurrent use.
@@ -86,6 +89,7 @@ type Bot struct {
 	limiter   *rateLimiter
 	downloads *http.Client
 	started   time.Time
+	metrics   Metrics
 
 	// ackAfter is how long an interaction's work may run before the
 	// interaction is deferred (acknowledged, answered later by an edit).
@@ -104,6 +108,7 @@ type Bot struct {
 	stop         chan struct{}
 	supervised   chan struct{} // closed when supervise returns
 	fatal        chan error
+	connected    atomic.Bool // the gateway connection is up: see Connected
 }
 
 // Defaults of Config fields left zero.
@@ -137,10 +142,15 @@ func New(cfg Config, db *storage.DB) (*Bot, error) {
 	if base == nil {
 		base = http.DefaultTransport.(*http.Transport).Clone()
 	}
+	metrics := cfg.Metrics
+	if metrics == nil {
+		metrics = noMetrics{}
+	}
 	tr, err := newTransport(cfg.APIURL, base, log)
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
+	tr.metrics = metrics
 
 	s, err := discordgo.New("Bot " + cfg.Token)
 	if err != nil {
@@ -169,6 +179,7 @@ func New(cfg Config, db *storage.DB) (*Bot, error) {
 		downloads:    &http.Client{Transport: base, Timeout: time.Minute},
 		ackAfter:     defaultAckAfter,
 		started:      time.Now(),
+		metrics:      metrics,
 		disconnected: make(chan struct{}, 1),
 		stop:         make(chan struct{}),
 		supervised:   make(chan struct{}),
@@ -195,6 +206,7 @@ func (b *Bot) Start(ctx context.Context) error {
 			b.closeGateway()
 			return fmt.Errorf("connecting to the Discord gateway: %w", b.explain(err))
 		}
+		b.connected.Store(true)
 	case <-ctx.Done():
 		go func() { <-opened; b.closeGateway() }()
 		return fmt.Errorf("connecting to the Discord gateway: %w", ctx.Err())

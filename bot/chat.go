@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -32,6 +33,7 @@ func (b *Bot) onMessage(_ *discordgo.Session, e *discordgo.MessageCreate) {
 		return
 	}
 	defer b.leave()
+	start := time.Now()
 	defer func() {
 		if p := recover(); p != nil {
 			b.log.Error("panic answering a message", "panic", p, "stack", string(debug.Stack()))
@@ -41,6 +43,7 @@ func (b *Bot) onMessage(_ *discordgo.Session, e *discordgo.MessageCreate) {
 	question := cleanQuestion(withoutMention(m.Content, self))
 	lang := messages.ForText(question, messages.English)
 	var rep reply
+	var a answered // written by the answering work, if it runs
 	switch {
 	case strings.TrimSpace(question) == "" && !dm:
 		rep = textReply(messages.Get(lang, messages.MentionEmpty), false)
@@ -50,12 +53,18 @@ func (b *Bot) onMessage(_ *discordgo.Session, e *discordgo.MessageCreate) {
 			break
 		}
 		var err error
-		if rep, err = b.safely(func() (reply, error) { return b.answerPage(question, lang, 0) }); err != nil {
+		rep, err = b.safely(func() (reply, error) {
+			rep, confident, err := b.answerPage(question, lang, 0)
+			a = answered{ok: err == nil, confident: confident}
+			return rep, err
+		})
+		if err != nil {
 			b.log.Error("answering a message", "channel", m.ChannelID, "err", b.safe(err))
 			rep = textReply(messages.Get(lang, messages.Internal), false)
 		}
 	}
 	b.replyTo(m, rep, lang)
+	b.countAnswer(viaMessage, start, a)
 }
 
 // mentions reports whether m mentions the user.

@@ -57,6 +57,7 @@ func (b *Bot) PostDigest(ctx context.Context, channelID string, d digest.Digest)
 			return b.postError(err)
 		}
 	}
+	b.metrics.DigestPosted()
 	return nil
 }
 

@@ -26,9 +26,10 @@ const faultHeartbeat = 150 * time.Millisecond
 // faultEnv is the local Discord and bot the fault subtests share, and every
 // question they asked, for the exactly-once check at the end.
 type faultEnv struct {
-	srv  *discordtest.Server
-	bot  *Bot
-	logs *logs
+	srv     *discordtest.Server
+	bot     *Bot
+	logs    *logs
+	metrics *recordedMetrics
 
 	mu       sync.Mutex
 	asked    []*discordgo.Interaction // slash commands, answered by an interaction response
@@ -159,23 +160,52 @@ func (e *faultEnv) checkExactlyOnce(t *testing.T) {
 	}
 }
 
+// checkMetrics asserts that the Metrics hooks saw what the suite did: a
+// reconnection per connection lost (drop, op 7, withheld ACKs, refused
+// resume), the REST errors injected, and every question answered.
+func (e *faultEnv) checkMetrics(t *testing.T) {
+	t.Helper()
+	m := e.metrics
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.reconnects != 4 {
+		t.Errorf("%d reconnections counted, want 4", m.reconnects)
+	}
+	for _, status := range []int{http.StatusInternalServerError, http.StatusBadGateway, http.StatusTooManyRequests} {
+		if m.restErrors[status] == 0 {
+			t.Errorf("no REST error %d counted: %v", status, m.restErrors)
+		}
+	}
+	asks := 0
+	for _, in := range e.asked {
+		if in.ApplicationCommandData().Name == "ask" {
+			asks++
+		}
+	}
+	if m.answers[viaAsk] != asks || m.answers[viaMessage] != len(e.messaged) || m.confident != asks+len(e.messaged) {
+		t.Errorf("answers counted %v (%d confident), want %d asks and %d messages, all confident",
+			m.answers, m.confident, asks, len(e.messaged))
+	}
+}
+
 // TestFaults runs the fault subtests in order on one local Discord and one
 // bot (each bot costs a second to shut down), then checks that no reply was
 // lost or sent twice. The last subtest ends the bot's connection for good.
 func TestFaults(t *testing.T) {
 	t.Parallel()
 	srv := discordtest.New(t, discordtest.WithToken(testToken), discordtest.WithHeartbeatInterval(faultHeartbeat))
-	e := &faultEnv{srv: srv}
+	e := &faultEnv{srv: srv, metrics: newRecordedMetrics()}
 	// Registered before startBot, so it runs after the bot has shut down.
 	t.Cleanup(func() {
 		e.checkExactlyOnce(t)
+		e.checkMetrics(t)
 		if strings.Contains(e.logs.String(), testToken) {
 			t.Error("the token appears in the logs")
 		}
 	})
 	// Replies are deferred after 400 ms rather than 1.5 s: the deferred
 	// path is exercised sooner, and both paths must reply exactly once.
-	e.bot, e.logs = startBot(t, srv, newDB(t), func(c *Config) { c.RateLimit = 0 },
+	e.bot, e.logs = startBot(t, srv, newDB(t), func(c *Config) { c.RateLimit, c.Metrics = 0, e.metrics },
 		func(b *Bot) { b.ackAfter = 400 * time.Millisecond })
 	if _, err := srv.WaitForCommands("", wait); err != nil {
 		t.Fatal(err)
@@ -386,6 +416,9 @@ func testFaultDisallowedIntents(t *testing.T, e *faultEnv) {
 	}
 	select {
 	case err := <-e.bot.Fatal():
+		if e.bot.Connected() {
+			t.Error("Connected after a fatal close")
+		}
 		for _, want := range []string{"4014", "disallowed intents"} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("fatal error %q lacks %q", err, want)

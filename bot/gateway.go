@@ -61,6 +61,7 @@ func (b *Bot) closeGateway() {
 		return
 	}
 	close(b.stop)
+	b.connected.Store(false)
 	if err := b.session.Close(); err != nil {
 		b.log.Warn("closing the gateway connection", "err", b.safe(err))
 	}
@@ -68,6 +69,7 @@ func (b *Bot) closeGateway() {
 
 // onDisconnect wakes the supervisor: the connection is gone.
 func (b *Bot) onDisconnect(*discordgo.Session, *discordgo.Disconnect) {
+	b.connected.Store(false)
 	select {
 	case b.disconnected <- struct{}{}:
 	default:
@@ -104,8 +106,15 @@ func (b *Bot) reconnect() bool {
 		b.log.Info("gateway connection lost; reconnecting", "attempt", attempt)
 		err := b.open()
 		switch {
-		case err == nil, errors.Is(err, discordgo.ErrWSAlreadyOpen):
-			b.log.Info("gateway connection resumed")
+		case err == nil:
+			b.connected.Store(true)
+			b.metrics.GatewayReconnected()
+			b.log.Info("gateway connection resumed", "attempts", attempt)
+			return true
+		case errors.Is(err, discordgo.ErrWSAlreadyOpen):
+			// A second Disconnect event of one loss (discordgo can send two):
+			// the connection is already open again.
+			b.connected.Store(true)
 			return true
 		case errors.Is(err, errGatewayClosed):
 			return false

@@ -18,13 +18,14 @@ import (
 
 // request is one interaction being answered.
 type request struct {
-	in   *discordgo.Interaction
-	lang messages.Lang // from the user's client locale
-	user *discordgo.User
+	in    *discordgo.Interaction
+	lang  messages.Lang // from the user's client locale
+	user  *discordgo.User
+	start time.Time // when the bot received it
 }
 
 func newRequest(in *discordgo.Interaction) *request {
-	r := &request{in: in, lang: messages.ForLocale(string(in.Locale)), user: in.User}
+	r := &request{in: in, lang: messages.ForLocale(string(in.Locale)), user: in.User, start: time.Now()}
 	if in.Member != nil && in.Member.User != nil {
 		r.user = in.Member.User
 	}

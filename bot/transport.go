@@ -25,6 +25,7 @@ type transport struct {
 	retries int           // further attempts after a server error
 	backoff time.Duration // before the first retry; doubled for each next one
 	log     *slog.Logger
+	metrics Metrics // counts every error answer, retries included; set by New
 }
 
 // Server errors worth another try: the request may well succeed the next time.
@@ -39,7 +40,7 @@ func newTransport(apiURL string, next http.RoundTripper, log *slog.Logger) (*tra
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("discord.api_url must be an absolute http or https URL such as https://discord.com")
 	}
-	return &transport{base: u, next: next, retries: 2, backoff: 250 * time.Millisecond, log: log}, nil
+	return &transport{base: u, next: next, retries: 2, backoff: 250 * time.Millisecond, log: log, metrics: noMetrics{}}, nil
 }
 
 func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -57,6 +58,12 @@ func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 			req.Body = body
 		}
 		resp, err := t.next.RoundTrip(req)
+		switch {
+		case err != nil:
+			t.metrics.RESTError(0)
+		case resp.StatusCode >= 400:
+			t.metrics.RESTError(resp.StatusCode)
+		}
 		if err != nil || !retryStatus[resp.StatusCode] {
 			return resp, err
 		}
