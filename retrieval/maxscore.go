@@ -24,9 +24,18 @@ type PostingCursor interface {
 type CursorReader interface {
 	IndexReader
 	// Cursor returns a cursor over the union of the postings of terms, the
-	// frequencies of one passage summed, and how many passages that union
-	// holds (0, with a nil cursor, when none).
-	Cursor(terms []string) (c PostingCursor, df int, err error)
+	// frequencies of one passage summed, and what it holds (DF 0, with a
+	// nil cursor, when nothing).
+	Cursor(terms []string) (c PostingCursor, s ListStats, err error)
+}
+
+// ListStats describes the postings a cursor walks: how many passages, and
+// bounds on each posting, which bound what one posting can add to a BM25
+// score. A zero MaxTF means no bound is known.
+type ListStats struct {
+	DF        int
+	MaxTF     uint32 // no posting has a greater TF
+	MinLength uint32 // no posting's passage is shorter
 }
 
 // sliceCursor is a PostingCursor over decoded postings.
@@ -54,7 +63,7 @@ func (c *sliceCursor) Posting() Posting { return c.ps[c.i] }
 
 // groupCursor opens the cursor of one term group: through the reader's own
 // cursors when it has them, else over the merged decoded postings.
-func groupCursor(r IndexReader, keys []string) (PostingCursor, int, error) {
+func groupCursor(r IndexReader, keys []string) (PostingCursor, ListStats, error) {
 	if cr, ok := r.(CursorReader); ok {
 		return cr.Cursor(keys)
 	}
@@ -62,14 +71,19 @@ func groupCursor(r IndexReader, keys []string) (PostingCursor, int, error) {
 	for _, key := range keys {
 		ps, err := r.Postings(key)
 		if err != nil {
-			return nil, 0, err
+			return nil, ListStats{}, err
 		}
 		merged = mergeTwo(merged, ps)
 	}
 	if len(merged) == 0 {
-		return nil, 0, nil
+		return nil, ListStats{}, nil
 	}
-	return &sliceCursor{ps: merged, i: -1}, len(merged), nil
+	st := ListStats{DF: len(merged), MinLength: math.MaxUint32}
+	for _, p := range merged {
+		st.MaxTF = max(st.MaxTF, p.TF)
+		st.MinLength = min(st.MinLength, p.Length)
+	}
+	return &sliceCursor{ps: merged, i: -1}, st, nil
 }
 
 // mergeTwo returns the union of two posting lists in passage order, the
@@ -127,10 +141,11 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int) ([]hit, bool, er
 	q.termWeight = 0
 	groups := make([]scoredGroup, 0, len(q.groups))
 	for i, g := range q.groups {
-		c, df, err := groupCursor(r, g.keys)
+		c, st, err := groupCursor(r, g.keys)
 		if err != nil {
 			return nil, false, err
 		}
+		df := st.DF
 		if df == 0 {
 			// A term that occurs nowhere still counts in the question's
 			// weight: a question about something the collection lacks
@@ -144,7 +159,14 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int) ([]hit, bool, er
 		}
 		w := g.weight * idf
 		q.termWeight += w
-		sg := scoredGroup{index: i, cursor: c, w: w, upper: w * (k1 + 1)}
+		// The most one posting can add: BM25 grows with the term
+		// frequency and shrinks with the passage's length.
+		upper := w * (k1 + 1)
+		if st.MaxTF > 0 {
+			tf := float64(st.MaxTF)
+			upper = w * tf * (k1 + 1) / (tf + k1*(1-b+b*float64(st.MinLength)/avgdl))
+		}
+		sg := scoredGroup{index: i, cursor: c, w: w, upper: upper}
 		if sg.live = c.Next(); sg.live {
 			sg.at = c.Posting().Passage
 		}
@@ -181,7 +203,7 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int) ([]hit, bool, er
 		gw[g.index] = g.w
 	}
 	contrib := make([]float64, len(q.groups))
-	matched := make([]bool, len(q.groups))
+	var touched []int // the query groups a candidate matched
 	top := make(worstFirst, 0, depth)
 	threshold := math.Inf(-1)
 	essential := 0 // groups[essential:] are essential
@@ -191,31 +213,34 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int) ([]hit, bool, er
 		norm := k1 * (1 - b + b*float64(p.Length)/avgdl)
 		return g.w * tf * (k1 + 1) / (tf + norm)
 	}
-	for {
-		// The next candidate: the lowest passage among essential groups.
-		var id PassageID
-		found := false
+	// The essential groups that have postings left, in a min-heap by their
+	// cursor's passage: the next candidate is at the root.
+	var next groupHeap
+	fill := func() {
+		next = next[:0]
 		for i := essential; i < len(groups); i++ {
-			if g := &groups[i]; g.live && (!found || g.at < id) {
-				id, found = g.at, true
+			if groups[i].live {
+				next = append(next, &groups[i])
 			}
 		}
-		if !found {
-			break
-		}
-		clear(contrib)
-		clear(matched)
+		heap.Init(&next)
+	}
+	fill()
+	for len(next) > 0 {
+		id := next[0].at
+		touched = touched[:0]
 		var partial float64
-		for i := essential; i < len(groups); i++ {
-			g := &groups[i]
-			if !g.live || g.at != id {
-				continue
-			}
+		for len(next) > 0 && next[0].at == id {
+			g := next[0]
 			c := bm25(g, g.cursor.Posting())
-			contrib[g.index], matched[g.index] = c, true
+			contrib[g.index] = c
+			touched = append(touched, g.index)
 			partial += c
 			if g.live = g.cursor.Next(); g.live {
 				g.at = g.cursor.Posting().Passage
+				heap.Fix(&next, 0)
+			} else {
+				heap.Pop(&next)
 			}
 		}
 		pruned := false
@@ -232,7 +257,8 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int) ([]hit, bool, er
 			}
 			if g.live && g.at == id {
 				c := bm25(g, g.cursor.Posting())
-				contrib[g.index], matched[g.index] = c, true
+				contrib[g.index] = c
+				touched = append(touched, g.index)
 				partial += c
 			}
 		}
@@ -241,13 +267,12 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int) ([]hit, bool, er
 			continue
 		}
 		// Summed in the query's group order, as score sums them.
+		slices.Sort(touched)
 		h := hit{id: id}
 		var weight float64
-		for gi, c := range contrib {
-			if matched[gi] {
-				h.score += c
-				weight += gw[gi]
-			}
+		for _, gi := range touched {
+			h.score += contrib[gi]
+			weight += gw[gi]
 		}
 		if q.termWeight > 0 {
 			h.coverage = weight / q.termWeight
@@ -265,8 +290,13 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int) ([]hit, bool, er
 		}
 		if len(top) == depth {
 			threshold = top[0].score
+			moved := false
 			for essential < len(groups) && bound[essential+1] < threshold-margin {
 				essential++
+				moved = true
+			}
+			if moved {
+				fill()
 			}
 		}
 	}
@@ -275,4 +305,18 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int) ([]hit, bool, er
 		hits[i] = heap.Pop(&top).(hit)
 	}
 	return hits, complete, nil
+}
+
+// groupHeap is a min-heap of term groups by the passage of their cursor.
+type groupHeap []*scoredGroup
+
+func (h groupHeap) Len() int           { return len(h) }
+func (h groupHeap) Less(i, j int) bool { return h[i].at < h[j].at }
+func (h groupHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *groupHeap) Push(x any)        { *h = append(*h, x.(*scoredGroup)) }
+func (h *groupHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }

@@ -127,13 +127,33 @@ func matchedWeight(toks []markedToken, w span) float64 {
 func markTokens(passage string, q query) []markedToken {
 	toks := tokenize(passage)
 	out := make([]markedToken, len(toks))
+	// The sentence start before each token, found as the tokens go rather
+	// than by searching back from each (sentenceStartBefore).
+	sentStart, scanned := 0, 0
+	type langForms struct {
+		lang *language
+		f    wordForms
+	}
+	var stems []langForms // the word's forms under each question language
 	for i, t := range toks {
 		out[i] = markedToken{token: t, word: -1}
 		word := passage[t.start:t.end]
-		out[i].kind = tokenKind(passage, t, strings.TrimSpace(passage[sentenceStartBefore(passage, t.start):t.start]) != "")
-		var plain, stems = wordForms{}, map[*language]wordForms{}
+		if j := strings.LastIndexAny(passage[scanned:t.start], ".!?\n"); j >= 0 {
+			sentStart = scanned + j + 1
+		}
+		scanned = t.start
+		out[i].kind = tokenKind(passage, t, strings.TrimSpace(passage[sentStart:t.start]) != "")
+		plain := wordForms{}
+		stems = stems[:0]
 		for wi, w := range q.words {
-			f, ok := stems[w.lang]
+			var f wordForms
+			ok := false
+			for _, lf := range stems {
+				if lf.lang == w.lang {
+					f, ok = lf.f, true
+					break
+				}
+			}
 			if !ok {
 				if plain.exact == "" {
 					plain = forms(word, w.lang.code == Vietnamese)
@@ -142,7 +162,7 @@ func markTokens(passage string, q query) []markedToken {
 				if w.lang.stem != nil {
 					f = stemmed(w.lang, plain)
 				}
-				stems[w.lang] = f
+				stems = append(stems, langForms{w.lang, f})
 			}
 			var v float64
 			switch {

@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"encoding/binary"
+	"math"
 	"sort"
 
 	"github.com/baobot/baobot/retrieval"
@@ -66,7 +67,7 @@ func lookup(c *bolt.Cursor, key []byte, prefix bool, buf *[]byte, fn func(e entr
 // form and its folded term, which together are every exact variant of the
 // form) get their count from the stored counts, unless a run has removed
 // passages; any other set of terms is counted by walking it.
-func (r *reader) Cursor(terms []string) (retrieval.PostingCursor, int, error) {
+func (r *reader) Cursor(terms []string) (retrieval.PostingCursor, retrieval.ListStats, error) {
 	type want struct {
 		key    []byte
 		prefix bool
@@ -92,6 +93,7 @@ func (r *reader) Cursor(terms []string) (retrieval.PostingCursor, int, error) {
 		}
 	}
 	cc := &concatCursor{}
+	st := retrieval.ListStats{MinLength: math.MaxUint32}
 	df := 0
 	counted := true // df holds every run's count
 	for i := range r.runs {
@@ -118,12 +120,20 @@ func (r *reader) Cursor(terms []string) (retrieval.PostingCursor, int, error) {
 				return err
 			})
 			if err != nil {
-				return nil, 0, err
+				return nil, retrieval.ListStats{}, err
 			}
 		}
 		if len(lists) == 0 {
 			continue
 		}
+		// A passage's TF is the sum of its variants': at most the sum of
+		// their greatest.
+		var maxTF uint64
+		for _, l := range lists {
+			maxTF += uint64(l.list.maxTF)
+			st.MinLength = min(st.MinLength, l.list.minLen)
+		}
+		st.MaxTF = uint32(min(max(uint64(st.MaxTF), maxTF), math.MaxUint32))
 		var c retrieval.PostingCursor
 		if len(lists) == 1 {
 			c = lists[0]
@@ -146,38 +156,32 @@ func (r *reader) Cursor(terms []string) (retrieval.PostingCursor, int, error) {
 		}
 	}
 	if len(cc.cursors) == 0 {
-		return nil, 0, nil
+		return nil, retrieval.ListStats{}, nil
 	}
 	if !counted {
-		// Walk a copy to count: cursors are cheap to make again.
-		df = 0
-		again, _, err := r.uncounted(terms)
-		if err != nil {
-			return nil, 0, err
-		}
-		for again.Next() {
-			df++
-		}
-		if df == 0 {
-			return nil, 0, nil
+		// Decode to count what the stored counts cannot tell.
+		var err error
+		if df, err = r.count(terms); err != nil || df == 0 {
+			return nil, retrieval.ListStats{}, err
 		}
 	}
 	cc.i = -1
-	return cc, df, nil
+	st.DF = df
+	return cc, st, nil
 }
 
-// uncounted is Cursor over the decoded postings of terms: the slow path
-// that counts what the stored counts cannot tell.
-func (r *reader) uncounted(terms []string) (retrieval.PostingCursor, int, error) {
+// count is how many passages hold one of terms, from their decoded
+// postings: the slow path for what the stored counts cannot tell.
+func (r *reader) count(terms []string) (int, error) {
 	var merged []retrieval.Posting
 	for _, t := range terms {
 		ps, err := r.Postings(t)
 		if err != nil {
-			return nil, 0, err
+			return 0, err
 		}
 		merged = mergeSorted(merged, ps)
 	}
-	return &sliceCursor{ps: merged, i: -1}, len(merged), nil
+	return len(merged), nil
 }
 
 // mergeSorted returns the union of two posting lists in passage order, the
@@ -198,19 +202,6 @@ func mergeSorted(a, b []retrieval.Posting) []retrieval.Posting {
 	}
 	return append(append(out, a...), b...)
 }
-
-type sliceCursor struct {
-	ps []retrieval.Posting
-	i  int
-}
-
-func (c *sliceCursor) Next() bool { c.i++; return c.i < len(c.ps) }
-func (c *sliceCursor) Seek(id retrieval.PassageID) bool {
-	c.i = max(c.i, 0)
-	c.i += sort.Search(len(c.ps)-c.i, func(j int) bool { return c.ps[c.i+j].Passage >= id })
-	return c.i < len(c.ps)
-}
-func (c *sliceCursor) Posting() retrieval.Posting { return c.ps[c.i] }
 
 // skipEntry is a block of a long list: its last passage and where it ends
 // in the list's data.

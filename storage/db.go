@@ -111,15 +111,21 @@ func open(path string, opts Options) (*DB, error) {
 	if db, err = openExisting(path, opts.Timeout, false); err != nil {
 		return nil, err
 	}
-	var upgraded bool
-	if err := db.bolt.Update(func(tx *bolt.Tx) (err error) {
-		upgraded, err = upgradeSchema(tx)
-		return err
-	}); err != nil {
+	// Upgrade an older schema. Only then: the first write transaction of a
+	// process rebuilds bbolt's freelist by reading the whole file.
+	m, err := db.meta()
+	if err != nil {
 		db.bolt.Close()
-		return nil, db.errorf("upgrading the schema: %w", err)
+		return nil, err
 	}
-	if upgraded {
+	if m.schema < SchemaVersion {
+		if err := db.bolt.Update(func(tx *bolt.Tx) error {
+			_, err := upgradeSchema(tx)
+			return err
+		}); err != nil {
+			db.bolt.Close()
+			return nil, db.errorf("upgrading the schema: %w", err)
+		}
 		if err := db.loadMeta(); err != nil {
 			db.bolt.Close()
 			return nil, err
@@ -193,12 +199,12 @@ func boltOptions(timeout time.Duration, readOnly, exclusive bool) *bolt.Options 
 	o := &bolt.Options{
 		Timeout:  timeout,
 		ReadOnly: readOnly,
-		// Write transactions free and allocate many pages; a hash map
-		// freelist that is not written at every commit (it is rebuilt from
-		// the tree when the file is opened) makes them cheaper. Syncing of
-		// the data itself stays on.
-		FreelistType:   bolt.FreelistMapType,
-		NoFreelistSync: true,
+		// Write transactions free and allocate many pages: a hash map
+		// freelist makes that cheaper. The freelist is written at every
+		// commit: otherwise bbolt rebuilds it when a file is opened for
+		// writing by reading every page, which costs seconds and keeps
+		// the whole file resident in a process that only serves.
+		FreelistType: bolt.FreelistMapType,
 	}
 	if exclusive {
 		o.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {

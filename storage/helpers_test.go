@@ -526,12 +526,17 @@ var errBoom = errors.New("boom")
 // checkCursor checks r's cursor over terms against their merged postings:
 // walking it, counting it, and seeking in it.
 func checkCursor(r *reader, terms []string, want []retrieval.Posting) error {
-	c, df, err := r.Cursor(terms)
+	c, st, err := r.Cursor(terms)
 	if err != nil {
 		return err
 	}
-	if df != len(want) || (c == nil) != (len(want) == 0) {
-		return fmt.Errorf("cursor %q: df %d, want %d", terms, df, len(want))
+	if st.DF != len(want) || (c == nil) != (len(want) == 0) {
+		return fmt.Errorf("cursor %q: df %d, want %d", terms, st.DF, len(want))
+	}
+	for _, p := range want {
+		if p.TF > st.MaxTF || p.Length < st.MinLength {
+			return fmt.Errorf("cursor %q: posting %v outside the bounds %+v", terms, p, st)
+		}
 	}
 	if c == nil {
 		return nil

@@ -113,6 +113,9 @@ func loadRuns(tx *bolt.Tx) ([]run, error) {
 // A postings list, for passages in increasing order, is
 //
 //	uvarint  count of postings
+//	uvarint  the greatest tf among them
+//	uvarint  the least length (norm) of their passages: with the greatest
+//	         tf, a bound on what one posting can add to a BM25 score
 //	when count > skipInterval, a skip table: the postings come in blocks of
 //	skipInterval, and for every block but the last
 //	uvarint  its last passage − the previous block's last (the first: − lo)
@@ -162,6 +165,8 @@ func (it *blockIter) next(e *entry) bool {
 // list is a parsed postings list. Its fields alias the block.
 type list struct {
 	count  int
+	maxTF  uint32
+	minLen uint32
 	skips  []byte // nskips pairs of uvarints
 	nskips int
 	data   []byte
@@ -170,7 +175,7 @@ type list struct {
 // parseList parses a postings list value.
 func parseList(b []byte, r *run) (list, error) {
 	d := decoder{b: b}
-	l := list{count: d.int()}
+	l := list{count: d.int(), maxTF: d.uint32(), minLen: d.uint32()}
 	if d.err != nil || l.count == 0 {
 		return list{}, corrupt("postings of run %d: bad count", r.seq)
 	}
@@ -252,10 +257,20 @@ type post struct {
 	tf uint32
 }
 
-// appendList encodes ps, whose passages increase from lo on, as a postings
-// list; scratch is a buffer it may reuse, returned grown.
-func appendList(dst, scratch []byte, lo retrieval.PassageID, ps []post) ([]byte, []byte) {
+// appendList encodes ps, whose passages are in r's range and increase, as
+// a postings list; scratch is a buffer it may reuse, returned grown.
+func appendList(dst, scratch []byte, r *run, ps []post) ([]byte, []byte) {
+	lo := r.lo
+	maxTF, minLen := uint32(0), uint32(math.MaxUint32)
+	for _, p := range ps {
+		maxTF = max(maxTF, p.tf)
+		if n := r.norm(p.id); n != deletedNorm {
+			minLen = min(minLen, n)
+		}
+	}
 	dst = binary.AppendUvarint(dst, uint64(len(ps)))
+	dst = binary.AppendUvarint(dst, uint64(maxTF))
+	dst = binary.AppendUvarint(dst, uint64(minLen))
 	if len(ps) <= skipInterval {
 		prev := lo
 		for _, p := range ps {
@@ -286,7 +301,7 @@ func appendList(dst, scratch []byte, lo retrieval.PassageID, ps []post) ([]byte,
 type runWriter struct {
 	bucket  *bolt.Bucket
 	arena   *arena
-	lo      retrieval.PassageID
+	run     *run // the run written: its range and norms
 	block   []byte
 	first   []byte // sort key of the block's first entry
 	prev    []byte // sort key of the last entry written
@@ -296,7 +311,8 @@ type runWriter struct {
 	held    []heldEntry
 	keyBuf  []byte
 	postBuf []post
-	union   map[retrieval.PassageID]struct{}
+	stamps  []uint32 // per passage of the run: the stamp of the last form that held it
+	stamp   uint32
 	value   []byte
 }
 
@@ -304,14 +320,14 @@ type runWriter struct {
 // of runWriter.keyBuf and postBuf.
 type heldEntry struct{ key, ps [2]int }
 
-func newRunWriter(tx *bolt.Tx, seq uint32, lo retrieval.PassageID, a *arena) (*runWriter, error) {
-	b, err := tx.Bucket(bucketRuns).CreateBucket(runName(seq))
+func newRunWriter(tx *bolt.Tx, r *run, a *arena) (*runWriter, error) {
+	b, err := tx.Bucket(bucketRuns).CreateBucket(runName(r.seq))
 	if err != nil {
-		return nil, fmt.Errorf("run %d: %w", seq, err)
+		return nil, fmt.Errorf("run %d: %w", r.seq, err)
 	}
 	// Keys arrive in order: pages can be filled.
 	b.FillPercent = 1
-	return &runWriter{bucket: b, arena: a, lo: lo}, nil
+	return &runWriter{bucket: b, arena: a, run: r}, nil
 }
 
 // add queues the postings of the term whose sort key is key; keys must
@@ -340,20 +356,27 @@ func (w *runWriter) flushForm() error {
 		return nil
 	}
 	if len(w.held) > 1 {
-		if w.union == nil {
-			w.union = make(map[retrieval.PassageID]struct{})
+		// Count the distinct passages by stamping them, a stamp per form,
+		// so that nothing needs clearing.
+		if n := int(w.run.hi() - w.run.lo); len(w.stamps) < n {
+			w.stamps = make([]uint32, n)
+			w.stamp = 0
 		}
-		clear(w.union)
+		w.stamp++
+		union := 0
 		for _, p := range w.postBuf {
-			w.union[p.id] = struct{}{}
+			if i := p.id - w.run.lo; w.stamps[i] != w.stamp {
+				w.stamps[i] = w.stamp
+				union++
+			}
 		}
-		w.value = binary.AppendUvarint(w.value[:0], uint64(len(w.union)))
+		w.value = binary.AppendUvarint(w.value[:0], uint64(union))
 		if err := w.entry(w.form, w.value); err != nil {
 			return err
 		}
 	}
 	for _, e := range w.held {
-		w.value, w.scratch = appendList(w.value[:0], w.scratch, w.lo, w.postBuf[e.ps[0]:e.ps[1]])
+		w.value, w.scratch = appendList(w.value[:0], w.scratch, w.run, w.postBuf[e.ps[0]:e.ps[1]])
 		if err := w.entry(w.keyBuf[e.key[0]:e.key[1]], w.value); err != nil {
 			return err
 		}
@@ -475,7 +498,7 @@ func (b *postingsBatch) each(fn func(key []byte, ps []batchEntry) error) error {
 // writeRun writes the postings of batch as run r (whose passage range and
 // norms are set) into a new bucket.
 func writeRun(tx *bolt.Tx, r *run, batch *postingsBatch, a *arena) error {
-	w, err := newRunWriter(tx, r.seq, r.lo, a)
+	w, err := newRunWriter(tx, r, a)
 	if err != nil {
 		return err
 	}
@@ -567,7 +590,7 @@ func mergeRuns(tx *bolt.Tx, rs []run, seq uint32, a *arena) (run, error) {
 			return run{}, err
 		}
 	}
-	w, err := newRunWriter(tx, seq, out.lo, a)
+	w, err := newRunWriter(tx, &out, a)
 	if err != nil {
 		return run{}, err
 	}

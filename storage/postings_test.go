@@ -26,7 +26,7 @@ func testRun(lo retrieval.PassageID, lengths ...uint32) *run {
 func TestPostingsRoundTrip(t *testing.T) {
 	r := testRun(10, 5, 6, deletedNorm, 8, 9, 10, 11, 12)
 	ps := []post{{10, 1}, {11, 3}, {12, 2}, {17, math.MaxUint32}}
-	b, _ := appendList(nil, nil, r.lo, ps)
+	b, _ := appendList(nil, nil, r, ps)
 	got, err := decodePostings([]retrieval.Posting{{Passage: 99}}, b, r)
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +47,7 @@ func TestPostingsRoundTrip(t *testing.T) {
 	for id := retrieval.PassageID(1); id <= 1000; id += 3 {
 		ps = append(ps, post{id, uint32(id%4) + 1})
 	}
-	b, _ = appendList(nil, nil, long.lo, ps)
+	b, _ = appendList(nil, nil, long, ps)
 	got, err = decodePostings(nil, b, long)
 	if err != nil || len(got) != len(ps) {
 		t.Fatalf("long list: %d postings, %v", len(got), err)
@@ -77,14 +77,15 @@ func TestPostingsCorrupt(t *testing.T) {
 	}{
 		{"no count", nil},
 		{"count 0", enc(0)},
-		{"repeated passage", enc(2, 0, 0)},
-		{"past the run", enc(2, 2<<1, 1<<1)},
-		{"tf past uint32", enc(1, 1, math.MaxUint32+1)},
-		{"truncated tf", enc(1, 1)},
-		{"fewer than counted", enc(3, 0, 2)},
-		{"trailing bytes", enc(1, 0, 2)},
-		{"bad varint", append(enc(1), 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF)},
-		{"bad skip table", append(enc(skipInterval+1), 0xFF)},
+		{"no bounds", enc(1)},
+		{"repeated passage", enc(2, 1, 3, 0, 0)},
+		{"past the run", enc(2, 1, 3, 2<<1, 1<<1)},
+		{"tf past uint32", enc(1, 1, 3, 1, math.MaxUint32+1)},
+		{"truncated tf", enc(1, 1, 3, 1)},
+		{"fewer than counted", enc(3, 1, 3, 0, 2)},
+		{"trailing bytes", enc(1, 1, 3, 0, 2)},
+		{"bad varint", append(enc(1, 1, 3), 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF)},
+		{"bad skip table", append(enc(skipInterval+1, 1, 3), 0xFF)},
 	}
 	for _, tt := range tests {
 		if _, err := decodePostings(nil, tt.value, r); !errors.Is(err, ErrCorrupt) {
