@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -52,11 +53,11 @@ func (b *Bot) cmdAdd(r *request) {
 		case errors.Is(err, ingest.ErrTooLarge):
 			return textReply(messages.Get(r.lang, messages.AddTooLarge, codeSpan(cut(att.Filename, 100)), humanSize(b.cfg.MaxFileBytes)), true), nil
 		case err != nil:
-			b.log.Warn("downloading an attachment", "file", att.Filename, "err", b.safe(err))
+			r.log.Warn("downloading an attachment", "file", att.Filename, "err", b.safe(err))
 			return textReply(messages.Get(r.lang, messages.AddDownloadFailed, codeSpan(cut(att.Filename, 100))), true), nil
 		}
-		added := b.ingestFile(att.Filename, data, r.lang)
-		b.log.Info("articles added through /add", "file", att.Filename, "user", userKey(r.user), "guild", r.in.GuildID)
+		added := b.ingestFile(r.log, att.Filename, data, r.lang)
+		r.log.Info("articles added through /add", "file", att.Filename, "user", userKey(r.user), "guild", r.in.GuildID)
 		return added, nil
 	})
 }
@@ -130,7 +131,7 @@ func (b *Bot) download(raw string) ([]byte, error) {
 
 // ingestFile parses a file and stores its articles through the same path as
 // `baobot ingest` (package load), and says what became of them.
-func (b *Bot) ingestFile(name string, data []byte, lang messages.Lang) reply {
+func (b *Bot) ingestFile(log *slog.Logger, name string, data []byte, lang messages.Lang) reply {
 	var failed []string
 	loader := &load.Loader{DB: b.db, Failed: func(origin string, err error) {
 		failed = append(failed, failure(origin, err, lang))
@@ -140,7 +141,7 @@ func (b *Bot) ingestFile(name string, data []byte, lang messages.Lang) reply {
 		err = loader.Flush()
 	}
 	if err != nil {
-		b.log.Error("storing articles from /add", "file", name, "err", err)
+		log.Error("storing articles from /add", "file", name, "err", err)
 		return textReply(messages.Get(lang, messages.Internal), true)
 	}
 	sum := loader.Summary
@@ -224,7 +225,7 @@ func (b *Bot) cmdRemove(r *request) {
 		if err != nil {
 			return reply{}, err
 		}
-		b.log.Info("article removed through /remove", "id", id, "user", userKey(r.user), "guild", r.in.GuildID)
+		r.log.Info("article removed through /remove", "id", id, "user", userKey(r.user), "guild", r.in.GuildID)
 		return textReply(messages.Get(r.lang, messages.Removed, codeSpan(cut(id, 200))), true), nil
 	})
 }

@@ -79,7 +79,7 @@ func (b *Bot) completeArticle(r *request, typed string) []*discordgo.Application
 	}
 	infos, _, err := b.db.List(0, limit)
 	if err != nil {
-		b.log.Warn("listing articles for autocomplete", "err", err)
+		r.log.Warn("listing articles for autocomplete", "err", err)
 	}
 	for _, info := range infos {
 		if want == "" || strings.Contains(fold(info.Title), want) || strings.Contains(fold(info.ID), want) {
@@ -89,7 +89,7 @@ func (b *Bot) completeArticle(r *request, typed string) []*discordgo.Application
 	if len(choices) < 25 && retrieval.CheckQuestion(typed, b.cfg.Params.MaxQuestion) == nil {
 		ans, err := b.searcher.Ask(typed, 25)
 		if err != nil {
-			b.log.Warn("searching for autocomplete", "err", err)
+			r.log.Warn("searching for autocomplete", "err", err)
 		}
 		for _, res := range ans.Results {
 			add(res.Article.ID, res.Article.DisplayTitle())

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"errors"
+	"log/slog"
 	"math"
 	"strings"
 	"time"
@@ -52,7 +53,7 @@ func (b *Bot) cmdAsk(r *request) {
 	}
 	var a answered
 	b.respond(r, r.boolean("private"), func() (reply, error) {
-		rep, confident, err := b.answerPage(question, lang, 0)
+		rep, confident, err := b.answerPage(r.log, question, lang, 0)
 		a = answered{ok: err == nil, confident: confident}
 		return rep, err
 	})
@@ -76,7 +77,7 @@ func (b *Bot) countAnswer(via string, start time.Time, a answered) {
 // A confident page is saved as a ShownAnswer so that its buttons work (a
 // failure to save costs the buttons, not the answer). confident is the
 // answer's.
-func (b *Bot) answerPage(question string, lang messages.Lang, offset int) (rep reply, confident bool, err error) {
+func (b *Bot) answerPage(log *slog.Logger, question string, lang messages.Lang, offset int) (rep reply, confident bool, err error) {
 	n := b.cfg.Results
 	ans, err := b.searcher.Ask(question, offset+n+1)
 	if err != nil {
@@ -92,7 +93,7 @@ func (b *Bot) answerPage(question string, lang messages.Lang, offset int) (rep r
 		}
 		p.shown, err = b.db.SaveShown(storage.ShownAnswer{Question: ans.Question, Lang: string(lang), Offset: offset, Articles: ids})
 		if err != nil {
-			b.log.Error("saving a shown answer: its buttons are left out", "err", err)
+			log.Error("saving a shown answer: its buttons are left out", "err", err)
 			p.shown = 0
 		}
 	}
@@ -105,7 +106,7 @@ func (b *Bot) moreResults(r *request, shownID uint64) {
 	shown, err := b.db.Shown(shownID)
 	if err != nil {
 		if !errors.Is(err, retrieval.ErrNotFound) {
-			b.log.Error("reading a shown answer", "shown", shownID, "err", err)
+			r.log.Error("reading a shown answer", "shown", shownID, "err", err)
 		}
 		b.replyNow(r, textReply(messages.Get(r.lang, messages.AnswerExpired), true))
 		return
@@ -114,7 +115,7 @@ func (b *Bot) moreResults(r *request, shownID uint64) {
 	ephemeral := r.in.Message != nil && r.in.Message.Flags&discordgo.MessageFlagsEphemeral != 0
 	var a answered
 	b.respond(r, ephemeral, func() (reply, error) {
-		rep, confident, err := b.answerPage(shown.Question, lang, shown.Offset+len(shown.Articles))
+		rep, confident, err := b.answerPage(r.log, shown.Question, lang, shown.Offset+len(shown.Articles))
 		a = answered{ok: err == nil, confident: confident}
 		return rep, err
 	})

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -34,9 +35,10 @@ func (b *Bot) onMessage(_ *discordgo.Session, e *discordgo.MessageCreate) {
 	}
 	defer b.leave()
 	start := time.Now()
+	log := b.log.With("message", m.ID)
 	defer func() {
 		if p := recover(); p != nil {
-			b.log.Error("panic answering a message", "panic", p, "stack", string(debug.Stack()))
+			log.Error("panic answering a message", "panic", p, "stack", string(debug.Stack()))
 		}
 	}()
 
@@ -54,16 +56,16 @@ func (b *Bot) onMessage(_ *discordgo.Session, e *discordgo.MessageCreate) {
 		}
 		var err error
 		rep, err = b.safely(func() (reply, error) {
-			rep, confident, err := b.answerPage(question, lang, 0)
+			rep, confident, err := b.answerPage(log, question, lang, 0)
 			a = answered{ok: err == nil, confident: confident}
 			return rep, err
 		})
 		if err != nil {
-			b.log.Error("answering a message", "channel", m.ChannelID, "err", b.safe(err))
+			log.Error("answering a message", "channel", m.ChannelID, "err", b.safe(err))
 			rep = textReply(messages.Get(lang, messages.Internal), false)
 		}
 	}
-	b.replyTo(m, rep, lang)
+	b.replyTo(log, m, rep, lang)
 	b.countAnswer(viaMessage, start, a)
 }
 
@@ -89,25 +91,25 @@ func withoutMention(content, userID string) string {
 // channel it tells the author in a direct message, if it can, and logs the
 // channel; it tries nothing else, so a channel it cannot post in costs one
 // attempt per question, never a loop.
-func (b *Bot) replyTo(m *discordgo.Message, rep reply, lang messages.Lang) {
+func (b *Bot) replyTo(log *slog.Logger, m *discordgo.Message, rep reply, lang messages.Lang) {
 	ref := &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: new(bool)}
-	opt, cancel := bounded()
+	opt, cancel := boundedFor(log)
 	defer cancel()
 	_, err := b.session.ChannelMessageSendComplex(m.ChannelID, rep.message(ref), opt)
 	if err == nil {
 		return
 	}
 	if !forbidden(err) {
-		b.log.Error("replying to a message", "channel", m.ChannelID, "guild", m.GuildID, "err", b.safe(err))
+		log.Error("replying to a message", "channel", m.ChannelID, "guild", m.GuildID, "err", b.safe(err))
 		if refused(err) {
 			apology := textReply(messages.Get(lang, messages.Internal), false)
 			if _, err := b.session.ChannelMessageSendComplex(m.ChannelID, apology.message(ref), opt); err != nil {
-				b.log.Error("replying to a message with an apology", "channel", m.ChannelID, "err", b.safe(err))
+				log.Error("replying to a message with an apology", "channel", m.ChannelID, "err", b.safe(err))
 			}
 		}
 		return
 	}
-	b.log.Warn("no permission to post in a channel; telling the author privately", "channel", m.ChannelID, "guild", m.GuildID)
+	log.Warn("no permission to post in a channel; telling the author privately", "channel", m.ChannelID, "guild", m.GuildID)
 	if m.GuildID == "" {
 		return // a DM the bot cannot answer in: nowhere else to say so
 	}
@@ -116,7 +118,7 @@ func (b *Bot) replyTo(m *discordgo.Message, rep reply, lang messages.Lang) {
 		_, err = b.session.ChannelMessageSendComplex(dm.ID, textReply(messages.Get(lang, messages.CannotPostHere), false).message(nil), opt)
 	}
 	if err != nil {
-		b.log.Warn("could not tell the author privately either", "channel", m.ChannelID, "err", b.safe(err))
+		log.Warn("could not tell the author privately either", "channel", m.ChannelID, "err", b.safe(err))
 	}
 }
 

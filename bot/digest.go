@@ -229,7 +229,7 @@ func (b *Bot) digestSubscribe(d digestRequest) {
 		if err != nil {
 			return reply{}, err
 		}
-		b.log.Info("digest subscribed through /digest", "channel", id, "user", userKey(d.user), "guild", d.in.GuildID)
+		d.log.Info("digest subscribed through /digest", "channel", id, "user", userKey(d.user), "guild", d.in.GuildID)
 		key := messages.DigestSubscribed
 		if replaced {
 			key = messages.DigestResubscribed
@@ -259,7 +259,7 @@ func (b *Bot) checkDigestChannel(d digestRequest, id string, ch *discordgo.Chann
 // returns a refusal when it cannot post a digest there.
 func (b *Bot) checkCanPost(d digestRequest, channelID string) (refusal string, err error) {
 	user, _ := b.self()
-	opt, cancel := bounded()
+	opt, cancel := d.bounded()
 	defer cancel()
 	perms, err := b.session.UserChannelPermissions(user, channelID, opt)
 	var re *discordgo.RESTError
@@ -270,7 +270,7 @@ func (b *Bot) checkCanPost(d digestRequest, channelID string) (refusal string, e
 	case err != nil:
 		return "", b.safe(err)
 	case !canPostDigests(perms):
-		b.log.Info("refused a digest subscription: the bot cannot post there", "channel", channelID, "permissions", perms)
+		d.log.Info("refused a digest subscription: the bot cannot post there", "channel", channelID, "permissions", perms)
 		return messages.Get(d.lang, messages.DigestCannotPost, channelMention(channelID)), nil
 	}
 	return "", nil
@@ -307,7 +307,7 @@ func (b *Bot) digestUnsubscribe(d digestRequest) {
 		if err != nil {
 			return reply{}, err
 		}
-		b.log.Info("digest unsubscribed through /digest", "channel", id, "user", userKey(d.user), "guild", d.in.GuildID)
+		d.log.Info("digest unsubscribed through /digest", "channel", id, "user", userKey(d.user), "guild", d.in.GuildID)
 		return textReply(messages.Get(d.lang, messages.DigestUnsubscribed, channelMention(id)), true), nil
 	})
 }
@@ -325,7 +325,7 @@ func (b *Bot) digestList(d digestRequest) (reply, error) {
 	for _, st := range all {
 		if st.Guild == "" && here == nil {
 			here = map[string]bool{}
-			opt, cancel := bounded()
+			opt, cancel := d.bounded()
 			chans, err := b.session.GuildChannels(d.in.GuildID, opt)
 			cancel()
 			if err != nil {
@@ -380,12 +380,12 @@ func (b *Bot) digestNow(d digestRequest) (reply, error) {
 	}
 	switch {
 	case err != nil:
-		b.log.Warn("posting a digest on request", "channel", id, "err", err)
+		d.log.Warn("posting a digest on request", "channel", id, "err", err)
 		return textReply(messages.Get(d.lang, messages.DigestPostFailed, channelMention(id), postReason(d.lang, err)), true), nil
 	case dg.Empty():
 		return textReply(messages.Get(d.lang, messages.DigestNothingNew, channelMention(id)), true), nil
 	}
-	b.log.Info("digest posted through /digest now", "channel", id, "user", userKey(d.user))
+	d.log.Info("digest posted through /digest now", "channel", id, "user", userKey(d.user))
 	return textReply(messages.Get(d.lang, messages.DigestPostedNow, channelMention(id), dg.Total), true), nil
 }
 

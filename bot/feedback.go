@@ -18,7 +18,7 @@ func (b *Bot) vote(r *request, shown uint64, helpful bool) {
 	case errors.Is(err, retrieval.ErrNotFound):
 		b.replyNow(r, textReply(messages.Get(r.lang, messages.AnswerExpired), true))
 	case err != nil:
-		b.log.Error("storing feedback", "shown", shown, "err", err)
+		r.log.Error("storing feedback", "shown", shown, "err", err)
 		b.replyNow(r, textReply(messages.Get(r.lang, messages.Internal), true))
 	default:
 		b.replyNow(r, textReply(messages.Get(r.lang, messages.FeedbackThanks), true))

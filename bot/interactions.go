@@ -3,6 +3,7 @@ package bot
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -21,11 +22,13 @@ type request struct {
 	in    *discordgo.Interaction
 	lang  messages.Lang // from the user's client locale
 	user  *discordgo.User
-	start time.Time // when the bot received it
+	start time.Time    // when the bot received it
+	log   *slog.Logger // the bot's, with the interaction id (logging.go)
 }
 
-func newRequest(in *discordgo.Interaction) *request {
-	r := &request{in: in, lang: messages.ForLocale(string(in.Locale)), user: in.User, start: time.Now()}
+func (b *Bot) newRequest(in *discordgo.Interaction) *request {
+	r := &request{in: in, lang: messages.ForLocale(string(in.Locale)), user: in.User, start: time.Now(),
+		log: b.log.With("interaction", in.ID)}
 	if in.Member != nil && in.Member.User != nil {
 		r.user = in.Member.User
 	}
@@ -85,7 +88,7 @@ func (r *request) langFor(text string) messages.Lang {
 // component handler.
 func (b *Bot) onInteraction(_ *discordgo.Session, e *discordgo.InteractionCreate) {
 	in := e.Interaction
-	r := newRequest(in)
+	r := b.newRequest(in)
 	if !b.enter() {
 		if in.Type != discordgo.InteractionApplicationCommandAutocomplete {
 			b.replyNow(r, textReply(messages.Get(r.lang, messages.ShuttingDown), true))
@@ -95,7 +98,7 @@ func (b *Bot) onInteraction(_ *discordgo.Session, e *discordgo.InteractionCreate
 	defer b.leave()
 	defer func() {
 		if p := recover(); p != nil {
-			b.log.Error("panic handling an interaction", "panic", p, "stack", string(debug.Stack()))
+			r.log.Error("panic handling an interaction", "panic", p, "stack", string(debug.Stack()))
 		}
 	}()
 	switch in.Type {
@@ -107,7 +110,7 @@ func (b *Bot) onInteraction(_ *discordgo.Session, e *discordgo.InteractionCreate
 		case cmd.admin && in.Member == nil:
 			b.replyNow(r, textReply(messages.Get(r.lang, messages.GuildOnly), true))
 		case cmd.admin && !isAdmin(in.Member):
-			b.log.Info("refused an admin command", "command", cmd.name.en, "user", userKey(r.user), "guild", in.GuildID)
+			r.log.Info("refused an admin command", "command", cmd.name.en, "user", userKey(r.user), "guild", in.GuildID)
 			b.replyNow(r, textReply(messages.Get(r.lang, messages.AdminOnly), true))
 		default:
 			cmd.handle(b, r)
@@ -143,21 +146,21 @@ func (b *Bot) autocomplete(r *request) {
 	if len(choices) > 25 {
 		choices = choices[:25]
 	}
-	opt, cancel := bounded()
+	opt, cancel := r.bounded()
 	defer cancel()
 	err := b.session.InteractionRespond(r.in, &discordgo.InteractionResponse{
 		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
 		Data: &discordgo.InteractionResponseData{Choices: choices},
 	}, opt)
 	if err != nil {
-		b.log.Warn("answering autocomplete", "command", data.Name, "err", b.safe(err))
+		r.log.Warn("answering autocomplete", "command", data.Name, "err", b.safe(err))
 	}
 }
 
 // replyNow answers an interaction at once with rep as a new message. When
 // Discord refuses rep, it tries a short apology instead, once.
 func (b *Bot) replyNow(r *request, rep reply) {
-	opt, cancel := bounded()
+	opt, cancel := r.bounded()
 	defer cancel()
 	err := b.session.InteractionRespond(r.in, rep.response(discordgo.InteractionResponseChannelMessageWithSource), opt)
 	if err == nil {
@@ -185,7 +188,7 @@ func (b *Bot) respond(r *request, ephemeral bool, work func() (reply, error)) {
 	go func() {
 		rep, err := b.safely(work)
 		if err != nil {
-			b.log.Error("answering an interaction", "interaction", r.in.ID, "err", b.safe(err))
+			r.log.Error("answering an interaction", "err", b.safe(err))
 			rep = textReply(messages.Get(r.lang, messages.Internal), true)
 		}
 		rep.ephemeral = rep.ephemeral || ephemeral
@@ -199,7 +202,7 @@ func (b *Bot) respond(r *request, ephemeral bool, work func() (reply, error)) {
 		return
 	case <-timer.C:
 	}
-	opt, cancel := bounded()
+	opt, cancel := r.bounded()
 	err := b.session.InteractionRespond(r.in, deferral(ephemeral), opt)
 	cancel()
 	if err != nil {
@@ -208,7 +211,7 @@ func (b *Bot) respond(r *request, ephemeral bool, work func() (reply, error)) {
 		return
 	}
 	rep := <-done
-	opt, cancel = bounded()
+	opt, cancel = r.bounded()
 	defer cancel()
 	if _, err := b.session.InteractionResponseEdit(r.in, rep.edit(), opt); err != nil {
 		b.logREST("editing a deferred reply", r, err)
@@ -238,7 +241,7 @@ func refused(err error) bool {
 
 // logREST logs a failed REST call of an interaction, without secrets.
 func (b *Bot) logREST(what string, r *request, err error) {
-	b.log.Error(what, "interaction", r.in.ID, "channel", r.in.ChannelID, "guild", r.in.GuildID, "err", b.safe(err))
+	r.log.Error(what, "channel", r.in.ChannelID, "guild", r.in.GuildID, "err", b.safe(err))
 }
 
 // Custom IDs of the buttons under an answer.
@@ -273,6 +276,6 @@ func (b *Bot) onComponent(r *request) {
 			return
 		}
 	}
-	b.log.Warn("a button with an unknown custom ID", "custom_id", cut(id, maxCustomID))
+	r.log.Warn("a button with an unknown custom ID", "custom_id", cut(id, maxCustomID))
 	b.replyNow(r, textReply(messages.Get(r.lang, messages.AnswerExpired), true))
 }

@@ -67,14 +67,14 @@ func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 		if err != nil || !retryStatus[resp.StatusCode] {
 			return resp, err
 		}
-		path := redactPath(r.URL.Path)
+		path, log := redactPath(r.URL.Path), loggerFrom(r.Context(), t.log)
 		if attempt >= t.retries || (r.Body != nil && r.GetBody == nil) {
-			t.log.Error("Discord answered a server error; giving up", "method", r.Method, "path", path,
+			log.Error("Discord answered a server error; giving up", "method", r.Method, "path", path,
 				"status", resp.StatusCode, "attempts", attempt+1)
 			return resp, nil
 		}
 		wait := t.backoff << attempt
-		t.log.Warn("Discord answered a server error; retrying", "method", r.Method, "path", path,
+		log.Warn("Discord answered a server error; retrying", "method", r.Method, "path", path,
 			"status", resp.StatusCode, "retry_in", wait)
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 		resp.Body.Close()
