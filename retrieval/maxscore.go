@@ -29,6 +29,15 @@ type CursorReader interface {
 	Cursor(terms []string) (c PostingCursor, s ListStats, err error)
 }
 
+// ArticleKeyer is an IndexReader that tells, without a lookup, which
+// passages belong to one article: ArticleKey gives the passages of one
+// article the same key and those of different articles different keys
+// (ok is false for a passage it does not know). Ranking keeps only each
+// article's best passage with it, when MaxPerArticle is 1.
+type ArticleKeyer interface {
+	ArticleKey(id PassageID) (key uint64, ok bool)
+}
+
 // ListStats describes the postings a cursor walks: how many passages, and
 // bounds on each posting, which bound what one posting can add to a BM25
 // score. A zero MaxTF means no bound is known.
@@ -126,9 +135,17 @@ type scoredGroup struct {
 // exhaustive scores bit for bit, and ties go to the lower passage ID as in
 // topHits.
 //
+// With perArticle set (r must be an ArticleKeyer), it keeps each article's
+// best passage only, and depth counts articles: the threshold is then the
+// depth-th best article's, which prunes far more.
+//
 // It returns the hits with coverage, best first, and whether they are all
-// the passages that hold a question term.
-func (s *Searcher) maxScore(r IndexReader, q *query, depth int) ([]hit, bool, error) {
+// the passages (or articles) that hold a question term.
+func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool) ([]hit, bool, error) {
+	keyer, _ := r.(ArticleKeyer)
+	if keyer == nil {
+		perArticle = false
+	}
 	stats := r.Stats()
 	if stats.Passages == 0 || len(q.groups) == 0 {
 		return nil, true, nil
@@ -277,7 +294,27 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int) ([]hit, bool, er
 		if q.termWeight > 0 {
 			h.coverage = weight / q.termWeight
 		}
+		held := -1 // where the heap holds a passage of h's article
+		if perArticle {
+			key, ok := keyer.ArticleKey(id)
+			if !ok {
+				key = uint64(1)<<63 | uint64(id) // unknown: its own article
+			}
+			h.key = key
+			for i := range top {
+				if top[i].key == key {
+					held = i
+					break
+				}
+			}
+		}
 		switch {
+		case held >= 0:
+			if !better(&h, &top[held]) {
+				continue
+			}
+			top[held] = h
+			heap.Fix(&top, held)
 		case len(top) < depth:
 			heap.Push(&top, h)
 		case better(&h, &top[0]):

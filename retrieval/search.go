@@ -142,6 +142,7 @@ type hit struct {
 	id       PassageID
 	score    float64
 	coverage float64 // share of the question's term weight (IDF × group weight) this passage holds
+	key      uint64  // ranking's article key (ArticleKeyer), when it keeps one passage per article
 	ref      PassageRef
 	article  Article
 	snippet  snippet
@@ -253,7 +254,14 @@ func (s *Searcher) withCoverage(q *query, sc *rankScratch, depth int) ([]hit, bo
 // hits that MaxScore finds; only when they hold too few distinct articles
 // does it score every passage and spread over deeper hits.
 func (s *Searcher) rankSpread(r IndexReader, q *query, k int) ([]hit, error) {
-	hits, all, err := s.maxScore(r, q, 2*k)
+	// One passage per article: MaxScore keeps each article's best, and
+	// the best k articles are exactly what spread would take.
+	perArticle := s.params.MaxPerArticle == 1
+	depth := 2 * k
+	if perArticle {
+		depth = k
+	}
+	hits, all, err := s.maxScore(r, q, depth, perArticle)
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,20 @@ import (
 // the document frequency of a term group comes from the stored counts. The
 // reader implements retrieval.CursorReader with them.
 
-var _ retrieval.CursorReader = (*reader)(nil)
+var (
+	_ retrieval.CursorReader = (*reader)(nil)
+	_ retrieval.ArticleKeyer = (*reader)(nil)
+)
+
+// ArticleKey is the first passage of the article that holds passage id,
+// from the runs' norms, without a lookup.
+func (r *reader) ArticleKey(id retrieval.PassageID) (uint64, bool) {
+	i := sort.Search(len(r.runs), func(i int) bool { return r.runs[i].hi() > id })
+	if i == len(r.runs) || id < r.runs[i].lo {
+		return 0, false
+	}
+	return uint64(r.runs[i].articleStart(id)), true
+}
 
 // lookup calls fn with every entry of the run whose cursor is c that has
 // sort key key or, when prefix is set, that starts with key. Entries come

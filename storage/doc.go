@@ -30,9 +30,9 @@
 //
 // # Schema
 //
-// The file holds seven top-level buckets (schema version 2; a version 1
-// file, which had one postings key per term, is upgraded when opened for
-// writing and then needs a reindex), two more (shown, feedback) once a
+// The file holds seven top-level buckets (schema version 3; an older file,
+// whose postings were one key per term (1) or whose runs lack article marks
+// (2), is upgraded when opened for writing and then needs a reindex), two more (shown, feedback) once a
 // front end has recorded an answer it showed, and digests once a digest
 // subscription is stored. Integers are big-endian in
 // keys so that keys sort numerically; "uvarint" and "varint" are
@@ -93,9 +93,12 @@
 //
 //	uvarint  level
 //	uvarint  lo: the run's first PassageID
+//	uvarint  removed: passages marked removed since the run was written
 //	bytes    norms, to the end of the value: a 4-byte little-endian length
-//	         in terms per passage lo, lo+1, …; 0xFFFFFFFF for a passage
-//	         that is removed (or was never stored)
+//	         in terms per passage lo, lo+1, …, with bit 31 set on the first
+//	         passage of each article (an article's passages are consecutive
+//	         and in one run); 0xFFFFFFFF for a passage that is removed (or
+//	         was never stored)
 //
 // runs: one nested bucket per run, named by its uint32 number. Its keys
 // are the sort keys of the first entry of each block, its values blocks: a
@@ -104,9 +107,29 @@
 //
 //	uvarint  bytes its sort key shares with the previous entry's (0 first)
 //	string   the rest of the sort key
-//	string   the term's postings, in increasing PassageID order, each
-//	         uvarint (PassageID − previous PassageID) << 1 | (tf ≠ 1), the
-//	         first relative to lo; then uvarint tf, only when tf ≠ 1
+//	string   the value: for a term (sort key form + 0x00 + term), its
+//	         postings list; for a folded form alone (form + 0x00, written
+//	         before the form's variants when there are two or more), a
+//	         uvarint: how many passages the variants hold together, which
+//	         is the document frequency of the form's folded group
+//
+// A postings list is
+//
+//	uvarint  count of postings
+//	uvarint  the greatest tf among them
+//	uvarint  the least length (norm) of their passages
+//	when count > 64, a skip table: the postings come in blocks of 64, and
+//	for every block but the last
+//	uvarint  its last PassageID − the previous block's last (the first: − lo)
+//	uvarint  its length in bytes
+//	then per posting, in increasing PassageID order
+//	uvarint  (PassageID − previous PassageID) << 1 | (tf ≠ 1), the first
+//	         relative to lo
+//	uvarint  tf, only when tf ≠ 1
+//
+// The counts and bounds let a reader give a term group's document
+// frequency and the most one posting can add to a BM25 score before
+// decoding it, and the skip table lets it jump to a passage (MaxScore).
 //
 // Passage lengths (for BM25) live in the run's norms, not in every posting.
 // Removing an article deletes its passages and marks them removed in their

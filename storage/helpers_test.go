@@ -339,6 +339,9 @@ func checkIndex(t testing.TB, db *DB) {
 					return fmt.Errorf("run %d: passage %d: norm %d of a removed passage", run.seq, id, norm)
 				case stored:
 					covered++
+					if start := run.articleStart(id); start != recs[s.ref.ArticleID].first {
+						return fmt.Errorf("run %d: passage %d: article starts at %d, stored at %d", run.seq, id, start, recs[s.ref.ArticleID].first)
+					}
 				}
 			}
 			rc, err := newRunCursor(tx, run)

@@ -13,9 +13,10 @@ import (
 // previous one; Open refuses files with a greater version.
 //
 // Version 2 keeps postings in runs (postings.go) instead of one key per
-// term; a version 1 file is upgraded when opened for writing (its postings
-// are dropped and it needs a reindex).
-const SchemaVersion = 2
+// term; version 3 marks the first passage of each article in the runs'
+// norms. An older file is upgraded when opened for writing: its postings
+// are dropped and it needs a reindex.
+const SchemaVersion = 3
 
 // magic marks a bbolt file as a baobot index.
 const magic = "baobot"
@@ -163,9 +164,9 @@ func fixed32(b []byte) (uint32, bool) {
 
 // upgradeSchema brings an index of an older schema to SchemaVersion inside
 // the writable tx: version 1 kept one postings key per term, which is
-// dropped; the index is then marked as needing a reindex, which rebuilds
-// passages and postings from the stored articles. It reports whether it
-// changed anything.
+// dropped, and runs of version 2 lack article marks; the index is then
+// marked as needing a reindex, which rebuilds passages and postings from
+// the stored articles. It reports whether it changed anything.
 func upgradeSchema(tx *bolt.Tx) (bool, error) {
 	m, err := readMeta(tx)
 	if err != nil || m.schema == SchemaVersion {

@@ -26,6 +26,9 @@ const (
 	mergeFanIn = 4
 	// deletedNorm marks a removed passage in a run's norms.
 	deletedNorm = math.MaxUint32
+	// articleFirst is set in the norm of the first passage of an article:
+	// the passages of one article are consecutive and in one run.
+	articleFirst = 1 << 31
 	// maxTermLen bounds terms so that a sort key fits bbolt's key limit.
 	maxTermLen = (bolt.MaxKeySize - 1) / 3
 )
@@ -54,7 +57,21 @@ func (r *run) hi() retrieval.PassageID { return r.lo + retrieval.PassageID(len(r
 
 // norm is the length of passage id, or deletedNorm.
 func (r *run) norm(id retrieval.PassageID) uint32 {
-	return binary.LittleEndian.Uint32(r.norms[4*(id-r.lo):])
+	n := binary.LittleEndian.Uint32(r.norms[4*(id-r.lo):])
+	if n == deletedNorm {
+		return n
+	}
+	return n &^ articleFirst
+}
+
+// articleStart is the first passage of the article that holds passage id.
+func (r *run) articleStart(id retrieval.PassageID) retrieval.PassageID {
+	for ; id > r.lo; id-- {
+		if n := binary.LittleEndian.Uint32(r.norms[4*(id-r.lo):]); n != deletedNorm && n&articleFirst != 0 {
+			break
+		}
+	}
+	return id
 }
 
 func runName(seq uint32) []byte { return binary.BigEndian.AppendUint32(nil, seq) }

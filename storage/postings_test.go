@@ -197,3 +197,37 @@ func TestRunsModel(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// An index of an older schema is upgraded when opened for writing: it
+// needs a reindex, after which it is whole again.
+func TestUpgradeOlderSchema(t *testing.T) {
+	for _, old := range []uint32{1, 2} {
+		db := openTest(t, nil)
+		put(t, db, fixtures()...)
+		path := db.Path()
+		db.Close()
+		rawUpdate(t, path, func(tx *bolt.Tx) error {
+			if old == 1 {
+				if err := tx.DeleteBucket(bucketRuns); err != nil {
+					return err
+				}
+				if _, err := tx.CreateBucket(bucketPostingsV1); err != nil {
+					return err
+				}
+			}
+			return tx.Bucket(bucketMeta).Put(keySchema, binary.BigEndian.AppendUint32(nil, old))
+		})
+		db, err := Open(path, Options{Analyzer: retrieval.NewAnalyzer()})
+		if err != nil {
+			t.Fatalf("schema %d: %v", old, err)
+		}
+		if !db.NeedsReindex() {
+			t.Errorf("schema %d: no reindex needed after the upgrade", old)
+		}
+		if err := db.Reindex(nil); err != nil {
+			t.Fatal(err)
+		}
+		checkIndex(t, db)
+		db.Close()
+	}
+}

@@ -300,7 +300,14 @@ func (w *writer) index(rec *record, analysis retrieval.IndexedArticle) error {
 				w.batch.add(term, id, tf)
 			}
 		}
-		w.norms = binary.LittleEndian.AppendUint32(w.norms, p.Length)
+		if p.Length >= articleFirst {
+			return fmt.Errorf("%w: article %q: passage of %d terms", ErrInvalidArticle, rec.article.ID, p.Length)
+		}
+		norm := p.Length
+		if i == 0 {
+			norm |= articleFirst
+		}
+		w.norms = binary.LittleEndian.AppendUint32(w.norms, norm)
 		w.meta.stats.Passages++
 		w.meta.stats.TotalLength += uint64(p.Length)
 	}
