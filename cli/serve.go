@@ -11,12 +11,14 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/baobot/baobot/bot"
 	"github.com/baobot/baobot/config"
 	"github.com/baobot/baobot/control"
+	"github.com/baobot/baobot/ops"
 	"github.com/baobot/baobot/storage"
 	"github.com/baobot/baobot/watch"
 )
@@ -46,6 +48,10 @@ type server struct {
 	cfg config.Config
 	db  *storage.DB // open for the whole run; closed after every service has stopped
 	log *slog.Logger
+	// metrics are the bot's measurements, served by the metrics service.
+	metrics *ops.Metrics
+	// bot is set once the bot exists (after the services have started).
+	bot atomic.Pointer[bot.Bot]
 }
 
 // service runs beside the bot for as long as serve runs, on the database
@@ -68,7 +74,41 @@ func init() {
 	services = []service{
 		{"control socket", startControl},
 		{"folder watcher", startWatch},
+		{"metrics server", startMetrics},
 	}
+}
+
+// startMetrics serves GET /healthz and GET /metrics (package ops) on
+// metrics.addr; with none configured it does nothing.
+func startMetrics(_ context.Context, s *server) (func() error, error) {
+	if s.cfg.Metrics.Addr == "" {
+		return func() error { return nil }, nil
+	}
+	h := ops.Handler(s.metrics,
+		ops.Check{Name: "gateway", Check: s.gatewayUp},
+		ops.Check{Name: "database", Check: s.databaseOpen})
+	srv, err := ops.Listen(s.cfg.Metrics.Addr, h, s.log)
+	if err != nil {
+		return nil, err
+	}
+	s.log.Info("serving /healthz and /metrics", "addr", srv.Addr())
+	return srv.Close, nil
+}
+
+// gatewayUp is the health check of the Discord gateway connection.
+func (s *server) gatewayUp() error {
+	if b := s.bot.Load(); b == nil || !b.Connected() {
+		return errors.New("not connected")
+	}
+	return nil
+}
+
+// databaseOpen is the health check of the database: its statistics read.
+func (s *server) databaseOpen() error {
+	if _, err := s.db.Stats(); err != nil {
+		return errors.New("not readable")
+	}
+	return nil
 }
 
 // startControl lets the command line hand its work to this process over the
@@ -133,6 +173,7 @@ func runServe(a *app, args []string) error {
 		return fmt.Errorf("%s: run `baobot reindex` first", storage.ErrNeedsReindex)
 	}
 	s := &server{cfg: a.cfg, db: db.DB, log: log}
+	s.metrics = ops.NewMetrics(func() bool { return s.gatewayUp() == nil })
 	log.Debug("configuration", "config", a.cfg)
 
 	var stops []func() error
@@ -152,6 +193,7 @@ func runServe(a *app, args []string) error {
 	}
 
 	cfg := botConfig(a, token, log)
+	cfg.Metrics = s.metrics
 	if a.cfg.Discord.ShardID == 0 { // one process posts digests, not one per shard
 		if cfg.Digests, err = newDigestScheduler(a, s.db, log); err != nil {
 			return err
@@ -161,6 +203,7 @@ func runServe(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	s.bot.Store(b)
 	digestsCtx, stopDigests := context.WithCancel(ctx)
 	digestsDone := make(chan error, 1)
 	go func() { digestsDone <- b.RunDigests(digestsCtx) }()

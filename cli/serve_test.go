@@ -64,6 +64,7 @@ func TestServe(t *testing.T) {
 	env["BAOBOT_DISCORD_TOKEN"] = token
 	env["BAOBOT_DISCORD_API_URL"] = srv.URL()
 	env["BAOBOT_LOG_LEVEL"] = "debug"
+	env["BAOBOT_METRICS_ADDR"] = "127.0.0.1:0" // not the default port: tests run side by side
 	watched := t.TempDir()
 	env["BAOBOT_INGEST_WATCH"] = watched
 	env["BAOBOT_INGEST_WATCH_INTERVAL"] = "50ms"
