@@ -34,15 +34,30 @@ func (an *Analyzer) ArticleLanguage(a Article) string {
 }
 
 // IndexArticle splits a into passages and analyzes each one.
-func (an *Analyzer) IndexArticle(a Article) IndexedArticle {
+func (an *Analyzer) IndexArticle(a Article) IndexedArticle { return an.indexArticle(a, false) }
+
+// IndexArticleExact is IndexArticle without the folded terms (those with
+// FoldedPrefix), for an index that derives them from the exact ones (see
+// FoldedForm): the same analysis, less to count.
+func (an *Analyzer) IndexArticleExact(a Article) IndexedArticle { return an.indexArticle(a, true) }
+
+func (an *Analyzer) indexArticle(a Article, exactOnly bool) IndexedArticle {
 	lang := an.ArticleLanguage(a)
 	l := languages[lang]
 	text := a.Text()
 	spans := splitPassages(text)
 	out := IndexedArticle{Article: a, Language: lang, Passages: make([]IndexedPassage, 0, len(spans))}
 	for i, s := range spans {
-		terms := make(map[string]uint32)
-		length := analyzeTerms(l, text[s.start:s.end], func(term string) { terms[term]++ })
+		terms := make(map[string]uint32, (s.end-s.start)/4)
+		emit := func(term string) { terms[term]++ }
+		if exactOnly {
+			emit = func(term string) {
+				if !strings.HasPrefix(term, foldedPrefix) {
+					terms[term]++
+				}
+			}
+		}
+		length := analyzeTerms(l, text[s.start:s.end], emit)
 		out.Passages = append(out.Passages, IndexedPassage{
 			Ordinal: i + 1, Start: s.start, End: s.end, Length: length, Terms: terms,
 		})

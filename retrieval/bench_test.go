@@ -236,3 +236,15 @@ func TestMaxScorePerArticle(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAnalyzePassageExact is BenchmarkAnalyzePassage without the folded
+// terms, as storage analyses.
+func BenchmarkAnalyzePassageExact(b *testing.B) {
+	text := seedTexts(b)[1]
+	an := NewAnalyzer()
+	a := Article{ID: "seed", Language: Vietnamese, Body: text}
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		an.IndexArticleExact(a)
+	}
+}

@@ -240,7 +240,7 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 				next = append(next, &groups[i])
 			}
 		}
-		heap.Init(&next)
+		next.init()
 	}
 	fill()
 	for len(next) > 0 {
@@ -255,10 +255,11 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 			partial += c
 			if g.live = g.cursor.Next(); g.live {
 				g.at = g.cursor.Posting().Passage
-				heap.Fix(&next, 0)
 			} else {
-				heap.Pop(&next)
+				next[0] = next[len(next)-1]
+				next = next[:len(next)-1]
 			}
+			next.down(0)
 		}
 		pruned := false
 		for i := essential - 1; i >= 0; i-- {
@@ -344,16 +345,29 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 	return hits, complete, nil
 }
 
-// groupHeap is a min-heap of term groups by the passage of their cursor.
+// groupHeap is a min-heap of term groups by the passage of their cursor
+// (by hand: container/heap's interface calls cost more than the work).
 type groupHeap []*scoredGroup
 
-func (h groupHeap) Len() int           { return len(h) }
-func (h groupHeap) Less(i, j int) bool { return h[i].at < h[j].at }
-func (h groupHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *groupHeap) Push(x any)        { *h = append(*h, x.(*scoredGroup)) }
-func (h *groupHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+func (h groupHeap) init() {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		h.down(i)
+	}
+}
+
+func (h groupHeap) down(i int) {
+	for {
+		c := 2*i + 1
+		if c >= len(h) {
+			return
+		}
+		if c+1 < len(h) && h[c+1].at < h[c].at {
+			c++
+		}
+		if h[i].at <= h[c].at {
+			return
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
+	}
 }

@@ -80,7 +80,8 @@ func Open(path string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	if opts.Analyzer != nil && !opts.ReadOnly {
-		db.analyze = opts.Analyzer.IndexArticle
+		// Folded terms are derived when read: no need to count them.
+		db.analyze = opts.Analyzer.IndexArticleExact
 	}
 	return db, nil
 }
@@ -89,7 +90,7 @@ func open(path string, opts Options) (*DB, error) {
 	info, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && !opts.ReadOnly:
-		return create(path, opts.Timeout, true)
+		return createNew(path, opts.Timeout)
 	case err != nil:
 		return nil, fmt.Errorf("storage: %w", err)
 	case !info.Mode().IsRegular():

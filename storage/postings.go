@@ -738,7 +738,9 @@ func findPostings(dst []retrieval.Posting, c *bolt.Cursor, r *run, key []byte, p
 			if scratch.buf, err = decodePostings(scratch.buf, e.postings, r); err != nil {
 				return dst, err
 			}
-			scratch.lists = append(scratch.lists, [2]int{start, len(scratch.buf)})
+			if len(scratch.buf) > start { // not every posting of a removed passage
+				scratch.lists = append(scratch.lists, [2]int{start, len(scratch.buf)})
+			}
 		}
 		if it.err != nil {
 			return dst, it.err
