@@ -103,6 +103,8 @@ type Bot struct {
 
 	// gateway: see gateway.go.
 	gw           sync.Mutex // held while opening or closing the connection
+	dialer       *gatewayDialer
+	handshake    time.Duration // how long open waits for HELLO and READY or RESUMED
 	gwClosed     bool
 	disconnected chan struct{}
 	stop         chan struct{}
@@ -157,9 +159,10 @@ func New(cfg Config, db *storage.DB) (*Bot, error) {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
 	s.Client = &http.Client{Transport: tr, Timeout: 20 * time.Second}
+	dialer := &gatewayDialer{Dialer: net.Dialer{Timeout: 15 * time.Second}}
 	s.Dialer = &websocket.Dialer{
 		Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 15 * time.Second,
-		NetDialContext: (&net.Dialer{Timeout: 15 * time.Second}).DialContext,
+		NetDialContext: dialer.DialContext,
 	}
 	s.Identify.Intents = discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
 	s.ShouldReconnectOnError = false // gateway.go reconnects, and knows when not to
@@ -178,6 +181,8 @@ func New(cfg Config, db *storage.DB) (*Bot, error) {
 		limiter:      newRateLimiter(cfg.RateLimit, cfg.RateWindow, nil),
 		downloads:    &http.Client{Transport: base, Timeout: time.Minute},
 		ackAfter:     defaultAckAfter,
+		dialer:       dialer,
+		handshake:    defaultHandshake,
 		started:      time.Now(),
 		metrics:      metrics,
 		disconnected: make(chan struct{}, 1),
@@ -199,7 +204,7 @@ func New(cfg Config, db *storage.DB) (*Bot, error) {
 // timeout). A close Discord means for good is an error saying what to fix.
 func (b *Bot) Start(ctx context.Context) error {
 	opened := make(chan error, 1)
-	go func() { opened <- b.open() }()
+	go func() { opened <- b.openBounded() }()
 	select {
 	case err := <-opened:
 		if err != nil {

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -162,14 +163,14 @@ func (e *faultEnv) checkExactlyOnce(t *testing.T) {
 
 // checkMetrics asserts that the Metrics hooks saw what the suite did: a
 // reconnection per connection lost (drop, op 7, withheld ACKs, refused
-// resume), the REST errors injected, and every question answered.
+// resume, stalled resume), the REST errors injected, and every question answered.
 func (e *faultEnv) checkMetrics(t *testing.T) {
 	t.Helper()
 	m := e.metrics
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.reconnects != 4 {
-		t.Errorf("%d reconnections counted, want 4", m.reconnects)
+	if m.reconnects != 5 {
+		t.Errorf("%d reconnections counted, want 5", m.reconnects)
 	}
 	for _, status := range []int{http.StatusInternalServerError, http.StatusBadGateway, http.StatusTooManyRequests} {
 		if m.restErrors[status] == 0 {
@@ -206,7 +207,7 @@ func TestFaults(t *testing.T) {
 	// Replies are deferred after 400 ms rather than 1.5 s: the deferred
 	// path is exercised sooner, and both paths must reply exactly once.
 	e.bot, e.logs = startBot(t, srv, newDB(t), func(c *Config) { c.RateLimit, c.Metrics = 0, e.metrics },
-		func(b *Bot) { b.ackAfter = 400 * time.Millisecond })
+		func(b *Bot) { b.ackAfter, b.handshake = 400*time.Millisecond, time.Second })
 	if _, err := srv.WaitForCommands("", wait); err != nil {
 		t.Fatal(err)
 	}
@@ -220,6 +221,7 @@ func TestFaults(t *testing.T) {
 		{"op 9 invalid session, not resumable: identified again", func(t *testing.T, e *faultEnv) { testFaultInvalidSession(t, e, false) }},
 		{"heartbeat ACKs withheld: reconnected", testFaultHeartbeatAcks},
 		{"reconnection refused once: retried", testFaultReconnectRefused},
+		{"resume left unanswered: abandoned, retried", testFaultStalledHandshake},
 		{"REST 500s: retried, answered once", testFaultServerErrors},
 		{"global 429: waited out, answered once", testFaultGlobalRateLimit},
 		{"slow interaction callbacks", testFaultSlowCallback},
@@ -324,6 +326,30 @@ func testFaultReconnectRefused(t *testing.T, e *faultEnv) {
 	e.waitCount(t, discordtest.GatewayResumed, resumed+1)
 	if !strings.Contains(e.logs.String(), "reconnecting to the gateway failed") {
 		t.Error("the failed attempt is not logged")
+	}
+	e.settled(t)
+	e.answered(t, e.ask(t))
+}
+
+// testFaultStalledHandshake: the gateway accepts the connection and HELLO
+// goes out, but the RESUME is never answered. discordgo's Open would wait
+// for ever; the bot gives the handshake up after handshakeTimeout, closes
+// the connection and tries again.
+func testFaultStalledHandshake(t *testing.T, e *faultEnv) {
+	e.settled(t)
+	resumed, resumes := e.count(discordtest.GatewayResumed), e.count(discordtest.GatewayResume)
+	e.srv.StallHandshakes(1)
+	if e.srv.DropConnections() == 0 {
+		t.Fatal("no connection to drop")
+	}
+	missed := e.ask(t)
+	e.answered(t, missed)
+	e.waitCount(t, discordtest.GatewayResumed, resumed+1)
+	if n := e.count(discordtest.GatewayResume); n != resumes+2 {
+		t.Errorf("%d resumes sent, want 2: the stalled one and the next", n-resumes)
+	}
+	if !strings.Contains(e.logs.String(), "no answer to the gateway handshake") {
+		t.Error("the abandoned handshake is not logged")
 	}
 	e.settled(t)
 	e.answered(t, e.ask(t))
@@ -436,4 +462,26 @@ func testFaultDisallowedIntents(t *testing.T, e *faultEnv) {
 		t.Errorf("%d handshakes after 4014, want at most 2 (the IDENTIFY after op 9, one RESUME)", n)
 	}
 	e.bot.closeGateway() // as Run does after a fatal error
+}
+
+// TestStartStalled: a gateway that never answers the first IDENTIFY makes
+// Start fail after the handshake timeout, saying so, instead of hanging.
+func TestStartStalled(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	srv.StallHandshakes(1)
+	b, err := New(Config{Token: testToken, APIURL: srv.URL()}, newDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.handshake = 300 * time.Millisecond
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	err = b.Start(ctx)
+	if err == nil || !strings.Contains(err.Error(), "no answer to the gateway handshake") {
+		t.Fatalf("Start: %v", err)
+	}
+	if n := countEvents(srv, discordtest.GatewayIdentify); n != 1 {
+		t.Errorf("%d identifies, want 1", n)
+	}
 }

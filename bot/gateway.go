@@ -1,8 +1,11 @@
 package bot
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
+	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -36,6 +39,63 @@ const (
 	firstRetry = time.Second
 	maxRetry   = 2 * time.Minute
 )
+
+// defaultHandshake bounds a connection's handshake: from dialing to READY
+// or RESUMED. Discord answers within a second or two.
+const defaultHandshake = 30 * time.Second
+
+// gatewayDialer dials the gateway's network connections for discordgo and
+// remembers the newest, so that a handshake left unanswered can be cut:
+// discordgo's Open reads HELLO and then READY or RESUMED without a
+// deadline, and would wait for ever, holding the bot's gateway lock (so
+// that not even Shutdown could close it).
+type gatewayDialer struct {
+	net.Dialer
+	mu   sync.Mutex
+	conn net.Conn
+}
+
+// DialContext dials like net.Dialer and remembers the connection.
+func (d *gatewayDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	c, err := d.Dialer.DialContext(ctx, network, addr)
+	if err == nil {
+		d.mu.Lock()
+		d.conn = c
+		d.mu.Unlock()
+	}
+	return c, err
+}
+
+// cut closes the newest connection, under TLS if any: whatever reads from
+// it fails at once.
+func (d *gatewayDialer) cut() {
+	d.mu.Lock()
+	c := d.conn
+	d.mu.Unlock()
+	if c != nil {
+		_ = c.Close()
+	}
+}
+
+// openBounded is open, given up after b.handshake: the connection being
+// opened is then closed, which makes discordgo's Open return an error.
+func (b *Bot) openBounded() error {
+	opened := make(chan error, 1)
+	go func() { opened <- b.open() }()
+	timer := time.NewTimer(b.handshake)
+	defer timer.Stop()
+	select {
+	case err := <-opened:
+		return err
+	case <-timer.C:
+	}
+	b.log.Warn("no answer to the gateway handshake; closing the connection", "after", b.handshake)
+	b.dialer.cut()
+	if err := <-opened; err != nil {
+		return fmt.Errorf("no answer to the gateway handshake within %v: %w", b.handshake, err)
+	}
+	return nil // it was answered as it was being cut: the connection will be found lost
+}
 
 // errGatewayClosed is open's error after closeGateway.
 var errGatewayClosed = errors.New("the gateway connection is closed for good")
@@ -104,7 +164,7 @@ func (b *Bot) reconnect() bool {
 		default:
 		}
 		b.log.Info("gateway connection lost; reconnecting", "attempt", attempt)
-		err := b.open()
+		err := b.openBounded()
 		switch {
 		case err == nil:
 			b.connected.Store(true)

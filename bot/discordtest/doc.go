@@ -35,7 +35,7 @@
 // broken one is answered 400 {"code":50035,"message":"Invalid Form Body",
 // "errors":{…}} as Discord does. Faults can be injected: rate limits, server
 // errors and delays on REST routes; dropped connections, op 7, op 9, withheld
-// heartbeat ACKs and close codes on the gateway (faults.go).
+// heartbeat ACKs, stalled handshakes and close codes on the gateway (faults.go).
 //
 // What discordgo v0.29.0 does, as the tests of this package show:
 //

@@ -84,6 +84,7 @@ func (s *Server) ClearFaults() {
 	defer s.mu.Unlock()
 	s.restFaults = nil
 	s.rejectGateways = nil
+	s.stallGateways = 0
 	s.withholdAcks = false
 }
 
@@ -224,6 +225,25 @@ func (s *Server) RejectHandshakes(code, n int) {
 	for range n {
 		s.rejectGateways = append(s.rejectGateways, code)
 	}
+}
+
+// StallHandshakes makes the server leave the next n IDENTIFY or RESUME
+// payloads unanswered: the connection stays open and silent, as a gateway
+// that hangs would. discordgo's Open sets no read deadline and waits for
+// READY or RESUMED forever; the client must bound it.
+func (s *Server) StallHandshakes(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stallGateways += n
+}
+
+// stalled takes one stalled handshake, if any is queued; s.mu must be held.
+func (s *Server) stalled() bool {
+	if s.stallGateways == 0 {
+		return false
+	}
+	s.stallGateways--
+	return true
 }
 
 // WithholdHeartbeatAcks stops (on) or resumes (off) answering heartbeats

@@ -221,6 +221,9 @@ func (s *Server) identify(c *conn, d json.RawMessage) {
 		intents = *p.Intents
 	}
 	s.record(GatewayEvent{Kind: GatewayIdentify, Conn: c.id, SessionID: c.sessionID(), Intents: intents})
+	if s.stalled() {
+		return
+	}
 	if c.sess != nil && !c.invalidated {
 		s.closeConn(c, 4005, closeText(4005))
 		return
@@ -267,6 +270,9 @@ func (s *Server) resume(c *conn, d json.RawMessage) {
 		return
 	}
 	s.record(GatewayEvent{Kind: GatewayResume, Conn: c.id, SessionID: p.SessionID, Seq: p.Seq})
+	if s.stalled() {
+		return
+	}
 	if c.sess != nil && !c.invalidated {
 		s.closeConn(c, 4005, closeText(4005))
 		return

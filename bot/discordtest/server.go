@@ -123,6 +123,7 @@ type Server struct {
 	rejectLate     bool
 	withholdAcks   bool
 	rejectGateways []int
+	stallGateways  int // handshakes left unanswered, see StallHandshakes
 }
 
 type guild struct {
