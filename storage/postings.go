@@ -5,7 +5,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/baobot/baobot/retrieval"
 	bolt "go.etcd.io/bbolt"
@@ -492,24 +494,61 @@ func (b *postingsBatch) each(fn func(key []byte, ps []batchEntry) error) error {
 		sorted[next[e.term]] = e
 		next[e.term]++
 	}
+	// Sort keys, and the order they give, made on every CPU: a batch has
+	// hundreds of thousands of distinct terms.
 	keys := make([][]byte, len(b.terms))
-	var buf []byte
-	for i, term := range b.terms {
-		start := len(buf)
-		buf = appendSortKey(buf, term)
-		keys[i] = buf[start:len(buf):len(buf)]
-	}
 	order := make([]int32, len(b.terms))
 	for i := range order {
 		order[i] = int32(i)
 	}
-	slices.SortFunc(order, func(x, y int32) int { return bytes.Compare(keys[x], keys[y]) })
+	compare := func(x, y int32) int { return bytes.Compare(keys[x], keys[y]) }
+	parts := min(runtime.GOMAXPROCS(0), max(1, len(b.terms)/10000))
+	var wg sync.WaitGroup
+	for p := range parts {
+		lo, hi := p*len(order)/parts, (p+1)*len(order)/parts
+		wg.Go(func() {
+			var buf []byte
+			for i := lo; i < hi; i++ {
+				start := len(buf)
+				buf = appendSortKey(buf, b.terms[i])
+				keys[i] = buf[start:len(buf):len(buf)]
+			}
+			slices.SortFunc(order[lo:hi], compare)
+		})
+	}
+	wg.Wait()
+	if parts > 1 {
+		order = mergeOrders(order, parts, compare)
+	}
 	for _, t := range order {
 		if err := fn(keys[t], sorted[offsets[t]:offsets[t+1]]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// mergeOrders merges the parts sorted runs of order (cut as each cut them)
+// into one sorted order.
+func mergeOrders(order []int32, parts int, compare func(x, y int32) int) []int32 {
+	out := make([]int32, 0, len(order))
+	heads := make([][]int32, parts)
+	for p := range parts {
+		heads[p] = order[p*len(order)/parts : (p+1)*len(order)/parts]
+	}
+	for {
+		best := -1
+		for p, h := range heads {
+			if len(h) > 0 && (best < 0 || compare(h[0], heads[best][0]) < 0) {
+				best = p
+			}
+		}
+		if best < 0 {
+			return out
+		}
+		out = append(out, heads[best][0])
+		heads[best] = heads[best][1:]
+	}
 }
 
 // writeRun writes the postings of batch as run r (whose passage range and

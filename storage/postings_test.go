@@ -231,3 +231,34 @@ func TestUpgradeOlderSchema(t *testing.T) {
 		db.Close()
 	}
 }
+
+// A batch large enough to be sorted in parts still gives every term once,
+// in sort key order.
+func TestPostingsBatchLarge(t *testing.T) {
+	var b postingsBatch
+	rng := rand.New(rand.NewPCG(1, 1))
+	want := map[string]bool{}
+	for id := retrieval.PassageID(1); id <= 30; id++ {
+		for range 2000 {
+			term := fmt.Sprintf("%c%d", 'a'+rune(rng.IntN(26)), rng.IntN(40000))
+			if rng.IntN(3) == 0 {
+				term = "đ" + term
+			}
+			b.add(term, id, 1)
+			want[term] = true
+		}
+	}
+	var prev []byte
+	got := 0
+	err := b.each(func(key []byte, ps []batchEntry) error {
+		if prev != nil && string(prev) >= string(key) {
+			t.Fatalf("key %q after %q", key, prev)
+		}
+		prev = append(prev[:0], key...)
+		got++
+		return nil
+	})
+	if err != nil || got != len(want) {
+		t.Fatalf("%d terms, want %d (%v)", got, len(want), err)
+	}
+}
