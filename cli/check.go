@@ -32,6 +32,7 @@ var problemText = map[storage.ProblemKind]string{
 	storage.ProblemRuns:             "postings runs",
 	storage.ProblemNorms:            "passage lengths in the postings runs",
 	storage.ProblemPostingsFormat:   "postings that do not decode",
+	storage.ProblemPostingsBounds:   "postings lists whose bounds or skip tables are wrong",
 	storage.ProblemPostingDangling:  "postings of passages that do not exist",
 	storage.ProblemFormCount:        "counts of accent-folded words",
 	storage.ProblemPostingsMismatch: "postings that differ from a fresh analysis of their article",

@@ -78,6 +78,10 @@ const (
 	// ProblemPostingsFormat: a postings block or entry does not decode,
 	// or its keys are not term sort keys in increasing order.
 	ProblemPostingsFormat ProblemKind = "postings-format"
+	// ProblemPostingsBounds: a postings list whose head (its count, its
+	// greatest tf and least passage length, which let a search skip it)
+	// or skip table disagrees with its postings.
+	ProblemPostingsBounds ProblemKind = "postings-bounds"
 	// ProblemPostingDangling: a posting of a passage that is not stored
 	// and not marked removed.
 	ProblemPostingDangling ProblemKind = "posting-dangling"
@@ -162,7 +166,7 @@ func (db *DB) Check(opts CheckOptions) (*CheckReport, error) {
 		// only runs on a file open for writing, whose free list is built.
 		c := &checker{tx: tx, rep: rep, problems: make(map[ProblemKind]*Problem), boltCheck: !db.readOnly}
 		if opts.Analyzer != nil {
-			c.analyze = opts.Analyzer.IndexArticle
+			c.analyze = opts.Analyzer.IndexArticleExact
 		}
 		c.run()
 		return nil
@@ -207,7 +211,7 @@ var problemOrder = []ProblemKind{
 	ProblemArticleRecord, ProblemArticleHash, ProblemAdded,
 	ProblemPassageRecord, ProblemPassageOrphan, ProblemPassageMissing,
 	ProblemStats, ProblemLanguages, ProblemRuns, ProblemNorms,
-	ProblemPostingsFormat, ProblemPostingDangling, ProblemFormCount,
+	ProblemPostingsFormat, ProblemPostingsBounds, ProblemPostingDangling, ProblemFormCount,
 	ProblemPostingsMismatch, ProblemShown, ProblemFeedback, ProblemDigests,
 }
 
@@ -346,6 +350,8 @@ func (c *checker) checkMeta() bool {
 		}
 	}
 	switch a := m.analysis; {
+	case m.schema < SchemaVersion:
+		// An older layout reads as analysis 0: the upgrade says it all.
 	case a == 0:
 		c.addf(ProblemAnalysis, "a reindex did not finish: passages and postings are incomplete")
 	case a > retrieval.AnalysisVersion:
@@ -623,9 +629,23 @@ func (c *checker) checkRuns() {
 
 // checkRun checks one run. hasBucket reports whether its bucket exists.
 func (c *checker) checkRun(r *run, hasBucket bool) {
-	// Norms: the stored passages' lengths, or marked removed.
+	// Norms: the stored passages' lengths, or marked removed; the first
+	// passage of each article marked, and the article's other passages in
+	// the same run. removed counts no more than the norms marked removed.
+	deleted := uint32(0)
 	for id := r.lo; id < r.hi(); id++ {
 		s := c.passages[id]
+		raw := binary.LittleEndian.Uint32(r.norms[4*(id-r.lo):])
+		if raw == deletedNorm {
+			deleted++
+		} else if a := c.articleOf(s); a != nil {
+			if first := raw&articleFirst != 0; first != (id == a.first) {
+				c.addf(ProblemNorms, "run %d: passage %d: marked as its article's first %v, it is %v", r.seq, id, first, id == a.first)
+			}
+			if id == a.first && a.first+retrieval.PassageID(a.count) > r.hi() {
+				c.addf(ProblemNorms, "run %d: article %.60q: passages %d…%d, the run ends at %d", r.seq, s.owner, a.first, a.first+retrieval.PassageID(a.count)-1, r.hi()-1)
+			}
+		}
 		switch norm := r.norm(id); {
 		case s != nil && s.inRun:
 			c.addf(ProblemNorms, "passage %d is in run %d and in an earlier one", id, r.seq)
@@ -641,6 +661,9 @@ func (c *checker) checkRun(r *run, hasBucket bool) {
 		if s != nil {
 			s.inRun = true
 		}
+	}
+	if r.removed > deleted {
+		c.addf(ProblemRuns, "run %d: %d passages removed, %d marked so", r.seq, r.removed, deleted)
 	}
 	if !hasBucket {
 		c.addf(ProblemRuns, "run %d: info without a bucket", r.seq)
@@ -714,6 +737,9 @@ func (c *checker) checkRun(r *run, hasBucket bool) {
 			c.addf(ProblemPostingsFormat, "term %.60q: %v", term, err)
 			continue
 		}
+		if err := checkList(rc.cur.postings, r, decoded); err != nil {
+			c.addf(ProblemPostingsBounds, "run %d: term %.60q: %v", r.seq, term, err)
+		}
 		f.variants++
 		if f.union == nil {
 			f.union = make(map[retrieval.PassageID]struct{})
@@ -739,6 +765,64 @@ func (c *checker) checkRun(r *run, hasBucket bool) {
 	if rc.err != nil {
 		c.addf(ProblemPostingsFormat, "run %d: %v", r.seq, rc.err)
 	}
+}
+
+// articleOf is the article of a stored passage, or nil.
+func (c *checker) articleOf(s *checkedPassage) *checkedArticle {
+	if s == nil {
+		return nil
+	}
+	return c.articles[s.owner]
+}
+
+// checkList checks the head of the postings list b of run r against its
+// postings ps, all of them, those of removed passages included: the count;
+// the greatest tf and least length, which must bound every posting (a
+// removal may leave them looser than the postings that stay); and the skip
+// table, whose every entry must name the last passage of its block of
+// skipInterval postings and the block's length in bytes.
+func checkList(b []byte, r *run, ps []retrieval.Posting) error {
+	l, err := parseList(b, r)
+	if err != nil {
+		return err
+	}
+	if l.count != len(ps) {
+		return fmt.Errorf("count %d, %d postings", l.count, len(ps))
+	}
+	skips := decoder{b: l.skips}
+	prev, blockLast := r.lo, r.lo
+	size, blockStart := 0, 0
+	for i, p := range ps {
+		if p.TF > l.maxTF {
+			return fmt.Errorf("passage %d: tf %d above the list's greatest, %d", p.Passage, p.TF, l.maxTF)
+		}
+		if n := r.norm(p.Passage); n != deletedNorm && n < l.minLen {
+			return fmt.Errorf("passage %d: length %d below the list's least, %d", p.Passage, n, l.minLen)
+		}
+		v := uint64(p.Passage-prev) << 1
+		if p.TF != 1 {
+			v |= 1
+			size += uvarintLen(uint64(p.TF))
+		}
+		size += uvarintLen(v)
+		prev = p.Passage
+		if (i+1)%skipInterval == 0 && i+1 < len(ps) {
+			delta, length := skips.uvarint(), skips.uvarint()
+			if skips.err != nil || delta != uint64(p.Passage-blockLast) || length != uint64(size-blockStart) {
+				return fmt.Errorf("skip entry %d: (%d, %d), the block ends at passage %d after %d bytes", i/skipInterval, delta, length, p.Passage, size-blockStart)
+			}
+			blockLast, blockStart = p.Passage, size
+		}
+	}
+	if len(skips.b) != 0 || size != len(l.data) {
+		return fmt.Errorf("skip table or postings of a wrong length")
+	}
+	return nil
+}
+
+func uvarintLen(v uint64) int {
+	var b [binary.MaxVarintLen64]byte
+	return binary.PutUvarint(b[:], v)
 }
 
 // termPrint is the fingerprint of a term (its hash h) occurring tf times in

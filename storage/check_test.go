@@ -282,6 +282,27 @@ func TestCheckFindsAndRepairFixes(t *testing.T) {
 			only: true,
 		},
 		{
+			name: "an article's first passage not marked in its run's norms",
+			corrupt: func(tx *bolt.Tx) error {
+				rec := getRecord(tx, victim)
+				runs, err := loadRuns(tx)
+				if err != nil {
+					return err
+				}
+				for _, r := range runs {
+					if rec.first >= r.lo && rec.first < r.hi() {
+						r.norms = slices.Clone(r.norms)
+						i := 4 * (rec.first - r.lo)
+						binary.LittleEndian.PutUint32(r.norms[i:], binary.LittleEndian.Uint32(r.norms[i:])&^articleFirst)
+						return putRunInfo(tx, &r, &arena{})
+					}
+				}
+				return fmt.Errorf("no run holds passage %d", rec.first)
+			},
+			want: []ProblemKind{ProblemNorms},
+			only: true,
+		},
+		{
 			name: "a postings block overwritten",
 			corrupt: func(tx *bolt.Tx) error {
 				runs, err := loadRuns(tx)
@@ -478,12 +499,12 @@ func TestRepairReadOnly(t *testing.T) {
 	}
 }
 
-// A folded form's entry that miscounts the passages of its variants is
-// named. (Forms with two or more variants in one run, such as "hoa" of
-// "hòa" and "hoa", get such an entry.)
-func TestCheckFormCount(t *testing.T) {
-	path, _ := checkedIndex(t)
-	found := false
+// rewriteEntries changes, in every run of the index at path, the values of
+// the entries change returns a new value for (nil: unchanged), and returns
+// how many it changed.
+func rewriteEntries(t *testing.T, path string, change func(key, value []byte) []byte) int {
+	t.Helper()
+	changed := 0
 	rawUpdate(t, path, func(tx *bolt.Tx) error {
 		runs, err := loadRuns(tx)
 		if err != nil {
@@ -496,13 +517,12 @@ func TestCheckFormCount(t *testing.T) {
 				it := blockIter{b: v}
 				var e entry
 				var out, prev []byte
-				changed := false
+				dirty := false
 				for it.next(&e) {
 					value := e.postings
-					if !found && e.key[len(e.key)-1] == 0 {
-						n, _ := binary.Uvarint(value)
-						value = binary.AppendUvarint(nil, n+5)
-						found, changed = true, true
+					if nv := change(e.key, value); nv != nil {
+						value, dirty = nv, true
+						changed++
 					}
 					shared := 0
 					for shared < len(prev) && shared < len(e.key) && prev[shared] == e.key[shared] {
@@ -513,7 +533,7 @@ func TestCheckFormCount(t *testing.T) {
 					out = appendBytes(out, value)
 					prev = append(prev[:0], e.key...)
 				}
-				if changed {
+				if dirty {
 					rewritten = append(rewritten, [2][]byte{slices.Clone(k), out})
 				}
 				return it.err
@@ -529,14 +549,88 @@ func TestCheckFormCount(t *testing.T) {
 		}
 		return nil
 	})
-	if !found {
-		t.Skip("no run holds a folded form's entry")
+	return changed
+}
+
+// A folded form's entry that miscounts the passages of its variants is
+// named. (Forms with two or more variants in one run, such as "hoa" of
+// "hòa" and "hoa", get such an entry.)
+func TestCheckFormCount(t *testing.T) {
+	path, _ := checkedIndex(t)
+	n := rewriteEntries(t, path, func(key, value []byte) []byte {
+		if key[len(key)-1] != 0 {
+			return nil
+		}
+		count, _ := binary.Uvarint(value)
+		return binary.AppendUvarint(nil, count+5)
+	})
+	if n == 0 {
+		t.Fatal("no run holds a folded form's entry")
 	}
 	if got := kinds(checkFile(t, path)); !slices.Equal(got, []ProblemKind{ProblemFormCount}) {
 		t.Errorf("problems %v, want [%s]", got, ProblemFormCount)
 	}
 }
 
+// The head of a postings list (its count, greatest tf, least length) and
+// its skip table must agree with its postings: a search trusts them to skip.
+func TestCheckPostingsBounds(t *testing.T) {
+	// "common" is in every passage of corpus: one list of more than
+	// skipInterval postings, with a skip table.
+	db := openTest(t, nil)
+	put(t, db, corpus(9, 60, "s")...)
+	db.Close()
+	original := readFile(t, db.Path())
+	tests := []struct {
+		name   string
+		change func(count, maxTF, minLen uint64, rest []byte) []byte
+	}{
+		{"greatest tf too small", func(count, maxTF, minLen uint64, rest []byte) []byte {
+			return appendHead(count, 0, minLen, rest)
+		}},
+		{"least length too great", func(count, maxTF, minLen uint64, rest []byte) []byte {
+			return appendHead(count, maxTF, minLen+1000, rest)
+		}},
+		{"a skip entry off by one", func(count, maxTF, minLen uint64, rest []byte) []byte {
+			d := decoder{b: rest}
+			delta, length := d.uvarint(), d.uvarint()
+			return appendHead(count, maxTF, minLen, binary.AppendUvarint(binary.AppendUvarint(nil, delta+1), length), d.b...)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "index.db")
+			if err := os.WriteFile(path, original, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			n := rewriteEntries(t, path, func(key, value []byte) []byte {
+				if string(key) != "common\x00common" {
+					return nil
+				}
+				d := decoder{b: value}
+				count, maxTF, minLen := d.uvarint(), d.uvarint(), d.uvarint()
+				if count <= skipInterval {
+					t.Fatalf("%d postings of common: no skip table", count)
+				}
+				return tt.change(count, maxTF, minLen, d.b)
+			})
+			if n != 1 {
+				t.Fatalf("%d lists of common", n)
+			}
+			if got := kinds(checkFile(t, path)); !slices.Equal(got, []ProblemKind{ProblemPostingsBounds}) {
+				t.Errorf("problems %v, want [%s]", got, ProblemPostingsBounds)
+			}
+		})
+	}
+}
+
+// appendHead encodes the head of a postings list, then the rest.
+func appendHead(count, maxTF, minLen uint64, rest []byte, more ...byte) []byte {
+	b := binary.AppendUvarint(nil, count)
+	b = binary.AppendUvarint(b, maxTF)
+	b = binary.AppendUvarint(b, minLen)
+	return append(append(b, rest...), more...)
+}
 // A page overwritten with garbage, wherever it is, is reported by CheckFile
 // as a damaged file (or not at all when the page was free), never with a
 // crash; and the verdict says Repair cannot fix it.
