@@ -631,6 +631,7 @@ func appendHead(count, maxTF, minLen uint64, rest []byte, more ...byte) []byte {
 	b = binary.AppendUvarint(b, minLen)
 	return append(append(b, rest...), more...)
 }
+
 // A page overwritten with garbage, wherever it is, is reported by CheckFile
 // as a damaged file (or not at all when the page was free), never with a
 // crash; and the verdict says Repair cannot fix it.
