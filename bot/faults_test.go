@@ -342,9 +342,12 @@ func testFaultStalledHandshake(t *testing.T, e *faultEnv) {
 	if e.srv.DropConnections() == 0 {
 		t.Fatal("no connection to drop")
 	}
+	// /healthz says so meanwhile.
+	waitFor(t, "Connected to turn false", func() bool { return !e.bot.Connected() })
 	missed := e.ask(t)
 	e.answered(t, missed)
 	e.waitCount(t, discordtest.GatewayResumed, resumed+1)
+	waitFor(t, "Connected to turn true", e.bot.Connected)
 	if n := e.count(discordtest.GatewayResume); n != resumes+2 {
 		t.Errorf("%d resumes sent, want 2: the stalled one and the next", n-resumes)
 	}
