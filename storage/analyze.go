@@ -39,6 +39,59 @@ func analyzeAll(analyze analyzeFunc, articles []retrieval.Article) (analyses []r
 	return analyses, 0, nil
 }
 
+// analysisStream analyses articles on every CPU but one's share, in the
+// background, while the caller consumes the analyses in order: a write
+// transaction indexes the first articles while the others are still being
+// analysed.
+type analysisStream struct {
+	analyses []retrieval.IndexedArticle
+	errs     []error
+	done     []chan struct{}
+	stop     atomic.Bool
+	wg       sync.WaitGroup
+}
+
+// streamAnalyses starts analysing articles; every result must be consumed
+// with get or the stream closed with close.
+func streamAnalyses(analyze analyzeFunc, articles []retrieval.Article) *analysisStream {
+	s := &analysisStream{
+		analyses: make([]retrieval.IndexedArticle, len(articles)),
+		errs:     make([]error, len(articles)),
+		done:     make([]chan struct{}, len(articles)),
+	}
+	for i := range s.done {
+		s.done[i] = make(chan struct{})
+	}
+	var next atomic.Int64
+	for range min(runtime.GOMAXPROCS(0), len(articles)) {
+		s.wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(articles); i = int(next.Add(1) - 1) {
+				if !s.stop.Load() {
+					s.analyses[i] = analyze(articles[i])
+					s.errs[i] = checkAnalysis(articles[i], s.analyses[i])
+				}
+				close(s.done[i])
+			}
+		})
+	}
+	return s
+}
+
+// get waits for the analysis of article i and hands it over: the stream
+// forgets it.
+func (s *analysisStream) get(i int) (retrieval.IndexedArticle, error) {
+	<-s.done[i]
+	a := s.analyses[i]
+	s.analyses[i] = retrieval.IndexedArticle{}
+	return a, s.errs[i]
+}
+
+// close stops the analyses not yet begun and waits for the others.
+func (s *analysisStream) close() {
+	s.stop.Store(true)
+	s.wg.Wait()
+}
+
 // checkArticle reports why a cannot be stored, if it cannot.
 func checkArticle(a retrieval.Article) error {
 	switch {

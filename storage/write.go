@@ -105,11 +105,12 @@ func (db *DB) Put(articles []retrieval.Article) ([]Outcome, error) {
 	if len(changed) == 0 {
 		return outcomes, nil
 	}
-	analyses, bad, err := analyzeAll(db.analyze, news)
-	if err != nil {
-		return nil, db.errorf("put: %w", &ArticleError{Index: changed[bad], ID: news[bad].ID, Err: err})
-	}
-
+	// The write transaction indexes each article as soon as its analysis
+	// is done, while the next ones are being analysed. An article whose
+	// analysis fails aborts it: nothing is written.
+	stream := streamAnalyses(db.analyze, news)
+	defer stream.close()
+	bad := -1
 	now := time.Now().UnixNano()
 	err = db.update(func(w *writer) error {
 		for _, i := range replaced {
@@ -127,7 +128,12 @@ func (db *DB) Put(articles []retrieval.Article) ([]Outcome, error) {
 				}
 			}
 			rec.article, rec.hash = articles[i], hashes[i]
-			if err := w.index(&rec, analyses[j]); err != nil {
+			analysis, err := stream.get(j)
+			if err != nil {
+				bad = j
+				return err
+			}
+			if err := w.index(&rec, analysis); err != nil {
 				return err
 			}
 			if err := w.putRecord(&rec); err != nil {
@@ -136,6 +142,9 @@ func (db *DB) Put(articles []retrieval.Article) ([]Outcome, error) {
 		}
 		return nil
 	})
+	if bad >= 0 {
+		return nil, db.errorf("put: %w", &ArticleError{Index: changed[bad], ID: news[bad].ID, Err: err})
+	}
 	if err != nil {
 		return nil, db.errorf("put: %w", err)
 	}
