@@ -143,7 +143,7 @@ type Log struct {
 
 // Metrics is the [metrics] section.
 type Metrics struct {
-	// Addr is the host:port the metrics HTTP listener binds; empty = off.
+	// Addr is the host:port of the HTTP listener serving /healthz and /metrics (package ops); empty = off.
 	Addr string `toml:"addr"`
 }
 
