@@ -1,0 +1,110 @@
+package retrieval
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// MaxScore finds exactly the hits exhaustive scoring ranks first: the same
+// passages in the same order, with the same scores and coverage.
+func TestMaxScoreMatchesExhaustive(t *testing.T) {
+	idx := newMemIndex(t, syntheticArticles(t, 1500)...)
+	s := NewSearcher(idx, NewAnalyzer(), DefaultParams())
+	rng := rand.New(rand.NewPCG(9, 9))
+	var questions []string
+	questions = append(questions, benchQuestions...)
+	for range 60 {
+		a := idx.articles[fmt.Sprintf("a%05d", rng.IntN(1500))]
+		words := strings.Fields(a.Body)
+		start := rng.IntN(len(words) - 12)
+		questions = append(questions, strings.Join(words[start:start+2+rng.IntN(10)], " "))
+	}
+	for _, question := range questions {
+		for _, depth := range []int{1, 5, 40} {
+			q := analyzeQuery(question, idx.Languages(), s.params)
+			got, _, err := s.maxScore(idx, &q, depth, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc := new(rankScratch)
+			q2 := analyzeQuery(question, idx.Languages(), s.params)
+			if err := s.score(idx, &q2, sc); err != nil {
+				t.Fatal(err)
+			}
+			want, _ := s.withCoverage(&q2, sc, depth)
+			if len(got) != len(want) {
+				t.Fatalf("%q depth %d: %d hits, want %d", question, depth, len(got), len(want))
+			}
+			for i := range got {
+				if got[i].id != want[i].id || got[i].score != want[i].score || got[i].coverage != want[i].coverage {
+					t.Fatalf("%q depth %d: hit %d: %+v, want %+v", question, depth, i, got[i], want[i])
+				}
+			}
+			if q.termWeight != q2.termWeight {
+				t.Errorf("%q: term weight %v, want %v", question, q.termWeight, q2.termWeight)
+			}
+		}
+	}
+}
+
+// keyedIndex is a memIndex that tells which passages share an article.
+type keyedIndex struct{ *memIndex }
+
+func (k keyedIndex) ArticleKey(id PassageID) (uint64, bool) {
+	if int(id) >= len(k.passages) {
+		return 0, false
+	}
+	first := id
+	for first > 0 && k.passages[first-1].ArticleID == k.passages[id].ArticleID {
+		first--
+	}
+	return uint64(first), true
+}
+
+// With one passage per article, MaxScore finds the best passage of each of
+// the best articles, as spreading the exhaustive ranking would.
+func TestMaxScorePerArticle(t *testing.T) {
+	idx := keyedIndex{newMemIndex(t, syntheticArticles(t, 800)...)}
+	s := NewSearcher(idx, NewAnalyzer(), DefaultParams())
+	rng := rand.New(rand.NewPCG(5, 5))
+	questions := append([]string(nil), benchQuestions...)
+	for range 40 {
+		words := strings.Fields(idx.articles[fmt.Sprintf("a%05d", rng.IntN(800))].Body)
+		start := rng.IntN(len(words) - 12)
+		questions = append(questions, strings.Join(words[start:start+2+rng.IntN(10)], " "))
+	}
+	for _, question := range questions {
+		for _, depth := range []int{1, 7, 20} {
+			q := analyzeQuery(question, idx.Languages(), s.params)
+			got, _, err := s.maxScore(idx, &q, depth, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc := new(rankScratch)
+			q2 := analyzeQuery(question, idx.Languages(), s.params)
+			if err := s.score(idx, &q2, sc); err != nil {
+				t.Fatal(err)
+			}
+			all, _ := s.withCoverage(&q2, sc, len(sc.touched))
+			var want []hit
+			seen := map[string]bool{}
+			for _, h := range all {
+				a := idx.passages[h.id].ArticleID
+				if !seen[a] && len(want) < depth {
+					seen[a] = true
+					want = append(want, h)
+				}
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%q depth %d: %d hits, want %d", question, depth, len(got), len(want))
+			}
+			for i := range got {
+				if got[i].id != want[i].id || got[i].score != want[i].score || got[i].coverage != want[i].coverage {
+					t.Fatalf("%q depth %d: hit %d: %+v, want %+v", question, depth, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
