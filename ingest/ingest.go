@@ -225,6 +225,9 @@ func checkFields(a retrieval.Article) error {
 		if strings.IndexByte(f.value, 0) >= 0 {
 			return fmt.Errorf("%w: %s holds a NUL character", ErrNotText, f.name)
 		}
+		if f.name == "id" && strings.IndexFunc(f.value, unicode.IsControl) >= 0 {
+			return fmt.Errorf("%w: id %q holds a control character", ErrMalformed, f.value)
+		}
 		if !utf8.ValidString(f.value) {
 			return fmt.Errorf("%w: %s is not valid UTF-8", ErrNotText, f.name)
 		}
@@ -318,6 +321,7 @@ func invalidUTF8At(data []byte) int {
 // lines are dropped. When collapse is set, runs of white space inside a line
 // become one space.
 func paragraphs(text string, collapse bool) []string {
+	text = dropControls(text)
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
 	var out []string
@@ -335,8 +339,29 @@ func paragraphs(text string, collapse bool) []string {
 }
 
 // oneLine collapses all white space in s, line breaks included, to single
-// spaces.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// spaces, and drops control characters (see dropControls).
+func oneLine(s string) string { return strings.Join(strings.Fields(dropControls(s)), " ") }
+
+// dropControls removes the control characters of s (Unicode's Cc: C0, DEL
+// and C1) but tab, line feed and carriage return, which are white space,
+// and NUL, which checkFields refuses. They show as nothing useful, and some
+// drive a terminal: an ESC sequence in a title would recolour or clear the
+// screen of whoever runs `baobot articles show`.
+func dropControls(s string) string {
+	if strings.IndexFunc(s, droppedControl) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if droppedControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func droppedControl(r rune) bool {
+	return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' && r != 0
+}
 
 // Title rules, shared by the file formats.
 const (
