@@ -9,8 +9,6 @@ import (
 	"io/fs"
 	"os"
 
-	"github.com/schollz/progressbar/v3"
-
 	"github.com/baobot/baobot/control"
 	"github.com/baobot/baobot/storage"
 )
@@ -158,22 +156,9 @@ func (a *app) repairDatabase() (*storage.CheckReport, storage.RepairReport, erro
 		}
 		defer db.Close()
 	}
-	var bar *progressbar.ProgressBar
-	progress := func(done, total int) {
-		if !a.env.Terminal {
-			return
-		}
-		if bar == nil {
-			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(a.env.Stderr),
-				progressbar.OptionSetDescription("repairing"), progressbar.OptionShowCount(),
-				progressbar.OptionClearOnFinish())
-		}
-		bar.Set(done)
-	}
+	progress, finish := a.progressBar("repairing")
 	rr, err := db.Repair(progress)
-	if bar != nil {
-		bar.Finish()
-	}
+	finish()
 	if err != nil {
 		return nil, rr, err
 	}

@@ -3,8 +3,6 @@ package cli
 import (
 	"flag"
 	"fmt"
-
-	"github.com/schollz/progressbar/v3"
 )
 
 // runReindex rebuilds passages, postings and statistics from the stored
@@ -21,23 +19,11 @@ func runReindex(a *app, args []string) error {
 		return err
 	}
 	defer db.Close()
-	var bar *progressbar.ProgressBar
-	progress := func(done, total int) {
-		if !a.env.Terminal {
-			return
-		}
-		if bar == nil {
-			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(a.env.Stderr),
-				progressbar.OptionSetDescription("reindexing"), progressbar.OptionShowCount(),
-				progressbar.OptionClearOnFinish())
-		}
-		bar.Set(done)
-	}
-	if err := db.Reindex(progress); err != nil {
+	progress, finish := a.progressBar("reindexing")
+	err = db.Reindex(progress)
+	finish()
+	if err != nil {
 		return err
-	}
-	if bar != nil {
-		bar.Finish()
 	}
 	stats, err := db.Stats()
 	if err != nil {
