@@ -9,6 +9,7 @@ import (
 	"hash/maphash"
 	"maps"
 	"math"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -164,7 +165,7 @@ func (db *DB) Check(opts CheckOptions) (*CheckReport, error) {
 		// bbolt's own check of a read-only file first rebuilds its free
 		// list, and panics, beyond recovery, on what it finds wrong: it
 		// only runs on a file open for writing, whose free list is built.
-		c := &checker{tx: tx, rep: rep, problems: make(map[ProblemKind]*Problem), boltCheck: !db.readOnly}
+		c := &checker{tx: tx, rep: rep, problems: make(map[ProblemKind]*Problem), boltCheck: !db.readOnly, path: db.path}
 		if opts.Analyzer != nil {
 			c.analyze = opts.Analyzer.IndexArticleExact
 		}
@@ -223,6 +224,7 @@ type checker struct {
 	problems map[ProblemKind]*Problem
 	// boltCheck: run bbolt's own check of the pages (tx.Check) too.
 	boltCheck bool
+	path      string // of the file (bbolt's may be the name it was created under)
 
 	meta     meta
 	articles map[string]*checkedArticle
@@ -280,6 +282,12 @@ func (c *checker) run() {
 			c.addf(ProblemFile, "reading the file failed: %v", r)
 		}
 	}()
+	// bbolt's cursors trust the page tree: a page that points back to
+	// itself makes them loop until memory runs out. Walk the tree from the
+	// file first, then through bbolt.
+	if !c.walkPages() {
+		return
+	}
 	c.walk(nil, "", c.tx.Cursor())
 	if c.problems[ProblemFile] == nil && c.boltCheck {
 		// Every page has been read without harm, so bbolt's own check (in a
@@ -327,6 +335,133 @@ func (c *checker) walk(b *bolt.Bucket, path string, cur *bolt.Cursor) {
 		}
 		if nested != nil {
 			c.walk(nested, path+"/"+fmt.Sprintf("%.40x", k), nested.Cursor())
+		}
+	}
+}
+
+// The layout of bbolt's pages (go.etcd.io/bbolt/internal/common), in the
+// machine's byte order: a 16-byte header (id, flags, count, overflow), then
+// count 16-byte elements. A branch element is (pos, ksize, child page); a
+// leaf element (flags, pos, ksize, vsize), its key and value pos bytes
+// after the element; a bucket's value starts with its root page (0 for an
+// inline bucket, whose page follows) and sequence.
+const (
+	pageHeaderSize   = 16
+	pageElementSize  = 16
+	bucketHeaderSize = 16
+	branchPage       = 0x01
+	leafPage         = 0x02
+	bucketLeaf       = 0x01
+	maxPageDepth     = 64
+)
+
+// pageWalker walks the B+trees of the file's pages by reading them from the
+// file, outside bbolt: every page once, within the file, of the kind its
+// parent expects, its elements within it. The pages reachable from a read
+// transaction stay as they are while it is open, so the file can be read
+// beside it.
+type pageWalker struct {
+	c        *checker
+	f        *os.File
+	pageSize int
+	pages    uint64 // the high-water mark: pages 0 … pages-1 exist
+	seen     map[uint64]bool
+}
+
+// walkPages walks the page tree of the transaction and reports whether it
+// is sound enough for bbolt's cursors.
+func (c *checker) walkPages() bool {
+	f, err := os.Open(c.path)
+	if err != nil {
+		c.addf(ProblemFile, "reading the file: %v", err)
+		return false
+	}
+	defer f.Close()
+	size := c.tx.DB().Info().PageSize
+	w := &pageWalker{c: c, f: f, pageSize: size, pages: uint64(c.tx.Size()) / uint64(size), seen: make(map[uint64]bool)}
+	before := c.problems[ProblemFile]
+	w.tree(uint64(c.tx.Cursor().Bucket().Root()), "root", 0)
+	return c.problems[ProblemFile] == before
+}
+
+// tree walks the tree whose root is page id.
+func (w *pageWalker) tree(id uint64, where string, depth int) {
+	switch {
+	case depth > maxPageDepth:
+		w.c.addf(ProblemFile, "%s: pages nested deeper than %d", where, maxPageDepth)
+		return
+	case id < 2 || id >= w.pages:
+		w.c.addf(ProblemFile, "%s: page %d outside the file's %d pages", where, id, w.pages)
+		return
+	case w.seen[id]:
+		w.c.addf(ProblemFile, "%s: page %d reached twice", where, id)
+		return
+	}
+	w.seen[id] = true
+	head := make([]byte, pageHeaderSize)
+	if _, err := w.f.ReadAt(head, int64(id)*int64(w.pageSize)); err != nil {
+		w.c.addf(ProblemFile, "%s: page %d: %v", where, id, err)
+		return
+	}
+	overflow := uint64(binary.NativeEndian.Uint32(head[12:]))
+	if got := binary.NativeEndian.Uint64(head); got != id || id+overflow >= w.pages {
+		w.c.addf(ProblemFile, "%s: page %d says it is page %d of %d", where, id, got, overflow+1)
+		return
+	}
+	for i := id + 1; i <= id+overflow; i++ {
+		w.seen[i] = true
+	}
+	p := make([]byte, (overflow+1)*uint64(w.pageSize))
+	if _, err := w.f.ReadAt(p, int64(id)*int64(w.pageSize)); err != nil {
+		w.c.addf(ProblemFile, "%s: page %d: %v", where, id, err)
+		return
+	}
+	w.page(p, fmt.Sprintf("%s, page %d", where, id), depth)
+}
+
+// page checks the elements of page p (a page of the file, or an inline
+// bucket's) and walks the pages and buckets they name.
+func (w *pageWalker) page(p []byte, where string, depth int) {
+	if len(p) < pageHeaderSize {
+		w.c.addf(ProblemFile, "%s: %d bytes", where, len(p))
+		return
+	}
+	flags, count := binary.NativeEndian.Uint16(p[8:]), int(binary.NativeEndian.Uint16(p[10:]))
+	if flags != branchPage && flags != leafPage || pageHeaderSize+count*pageElementSize > len(p) || count == 0 && flags == branchPage {
+		w.c.addf(ProblemFile, "%s: flags %#x, %d elements in %d bytes", where, flags, count, len(p))
+		return
+	}
+	for i := range count {
+		at := pageHeaderSize + i*pageElementSize
+		e := p[at : at+pageElementSize]
+		if flags == branchPage {
+			pos, ksize := uint64(binary.NativeEndian.Uint32(e)), uint64(binary.NativeEndian.Uint32(e[4:]))
+			if uint64(at)+pos+ksize > uint64(len(p)) {
+				w.c.addf(ProblemFile, "%s: branch element %d outside the page", where, i)
+				return
+			}
+			w.tree(binary.NativeEndian.Uint64(e[8:]), where, depth+1)
+			continue
+		}
+		eflags := binary.NativeEndian.Uint32(e)
+		pos, ksize, vsize := uint64(binary.NativeEndian.Uint32(e[4:])), uint64(binary.NativeEndian.Uint32(e[8:])), uint64(binary.NativeEndian.Uint32(e[12:]))
+		if uint64(at)+pos+ksize+vsize > uint64(len(p)) {
+			w.c.addf(ProblemFile, "%s: leaf element %d outside the page", where, i)
+			return
+		}
+		if eflags&bucketLeaf == 0 {
+			continue
+		}
+		v := p[uint64(at)+pos+ksize : uint64(at)+pos+ksize+vsize]
+		name := fmt.Sprintf("%s, bucket %.40x", where, p[uint64(at)+pos:uint64(at)+pos+ksize])
+		if len(v) < bucketHeaderSize {
+			w.c.addf(ProblemFile, "%s: a %d-byte header", name, len(v))
+			return
+		}
+		if root := binary.NativeEndian.Uint64(v); root != 0 {
+			w.tree(root, name, depth+1)
+		} else if depth < maxPageDepth {
+			w.page(v[bucketHeaderSize:], name+" (inline)", depth+1)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -670,4 +671,32 @@ func TestCheckFileDamagedPages(t *testing.T) {
 	if damaged == 0 {
 		t.Error("no damaged page was found")
 	}
+}
+
+// FuzzCheckFile: whatever bytes of an index are overwritten, CheckFile
+// returns a report or one of Open's errors, and never crashes the process.
+func FuzzCheckFile(f *testing.F) {
+	db := openTest(f, nil)
+	put(f, db, append(fixtures(), corpus(5, 6, "f")...)...)
+	db.Close()
+	base := readFile(f, db.Path())
+	f.Add(uint32(0), []byte{0xff})
+	f.Add(uint32(4096+16), []byte{1, 2, 3, 4})
+	f.Add(uint32(3*4096+40), []byte("garbage"))
+	f.Add(uint32(len(base)-100), []byte{0, 0, 0, 0, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, at uint32, data []byte) {
+		b := slices.Clone(base)
+		copy(b[int(at)%len(b):], data)
+		path := filepath.Join(t.TempDir(), "index.db")
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := CheckFile(path, 0, CheckOptions{Analyzer: retrieval.NewAnalyzer()})
+		switch {
+		case err != nil && !errors.Is(err, ErrNotBaobot) && !errors.Is(err, ErrNewerSchema):
+			t.Fatalf("CheckFile: %v", err)
+		case err == nil && rep == nil:
+			t.Fatal("no report")
+		}
+	})
 }
