@@ -1073,8 +1073,10 @@ func (c *checker) checkFrontEndBuckets() {
 	}
 	if b := c.tx.Bucket(bucketFeedback); b != nil {
 		b.ForEach(func(k, v []byte) error {
-			if _, err := decodeFeedback(k, v); err != nil {
+			if f, err := decodeFeedback(k, v); err != nil {
 				c.addf(ProblemFeedback, "%v", err)
+			} else if !c.shownStored(f.Shown) {
+				c.addf(ProblemFeedback, "vote %x on shown answer %d, which is not stored", k, f.Shown)
 			}
 			return nil
 		})
@@ -1087,6 +1089,13 @@ func (c *checker) checkFrontEndBuckets() {
 			return nil
 		})
 	}
+}
+
+// shownStored reports whether the shown answer id is stored: a vote is
+// kept with the answer it is about (ForgetShown spares voted answers).
+func (c *checker) shownStored(id uint64) bool {
+	b := c.tx.Bucket(bucketShown)
+	return b != nil && b.Get(shownKey(id)) != nil
 }
 
 // RepairReport says what Repair did.
@@ -1266,7 +1275,12 @@ func repairArticles(tx *bolt.Tx, m *meta, rep *RepairReport) error {
 		return err == nil
 	})
 	if err == nil {
-		err = dropBad(bucketFeedback, "vote", func(k, v []byte) bool { _, err := decodeFeedback(k, v); return err == nil })
+		// After the shown answers: a vote on one dropped goes too.
+		shown := tx.Bucket(bucketShown)
+		err = dropBad(bucketFeedback, "vote", func(k, v []byte) bool {
+			f, err := decodeFeedback(k, v)
+			return err == nil && shown != nil && shown.Get(shownKey(f.Shown)) != nil
+		})
 	}
 	if err == nil {
 		err = dropBad(bucketDigests, "digest subscription", func(k, v []byte) bool { _, err := decodeDigest(k, v); return err == nil })

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/baobot/baobot/retrieval"
 	bolt "go.etcd.io/bbolt"
@@ -358,6 +359,19 @@ func TestCheckFindsAndRepairFixes(t *testing.T) {
 			want:    []ProblemKind{ProblemShown},
 			only:    true,
 			dropped: []string{"shown answer 0000000000000007"},
+		},
+		{
+			name: "a vote on a shown answer that is not stored",
+			corrupt: func(tx *bolt.Tx) error {
+				b, err := tx.CreateBucketIfNotExists(bucketFeedback)
+				if err != nil {
+					return err
+				}
+				return b.Put(feedbackKey(9, "u1"), appendFeedback(nil, Feedback{Shown: 9, Voter: "u1", Helpful: true, At: time.Unix(1, 0)}))
+			},
+			want:    []ProblemKind{ProblemFeedback},
+			only:    true,
+			dropped: []string{fmt.Sprintf("vote %x", feedbackKey(9, "u1"))},
 		},
 		{
 			name: "a digest subscription that does not decode",
