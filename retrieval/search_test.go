@@ -222,3 +222,24 @@ func TestSplitSentences(t *testing.T) {
 		t.Errorf("sentences:\n got %q\nwant %q", got, want)
 	}
 }
+
+// The same question always gets the same answer: no map order or other
+// chance may break a tie differently from one call to the next.
+func TestAskIsDeterministic(t *testing.T) {
+	s := NewSearcher(seedIndex(t), NewAnalyzer(), DefaultParams())
+	first, err := s.Ask("Mỹ và Nhật Bản hợp tác về gì?", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		again, _ := s.Ask("Mỹ và Nhật Bản hợp tác về gì?", 3)
+		if len(again.Results) != len(first.Results) {
+			t.Fatalf("%d results, then %d", len(first.Results), len(again.Results))
+		}
+		for i := range again.Results {
+			if again.Results[i].Snippet != first.Results[i].Snippet || again.Results[i].Score != first.Results[i].Score {
+				t.Fatalf("result %d changed between calls: %q vs %q", i, first.Results[i].Snippet, again.Results[i].Snippet)
+			}
+		}
+	}
+}

@@ -50,25 +50,13 @@ func chooseSnippet(passage string, q query, maxChars int) snippet {
 	kindBonus := 0.6 * maxWeight
 
 	score := func(w span) float64 {
-		seen := make(map[int]float64)
-		hasKind := false
-		for _, t := range toks {
-			if t.start < w.start || t.end > w.end {
-				continue
+		s := matchedWeight(toks, w, len(q.words))
+		if s > 0 && q.want != anyAnswer {
+			for _, t := range toks {
+				if t.start >= w.start && t.end <= w.end && t.kind == q.want && t.word < 0 {
+					return s + kindBonus
+				}
 			}
-			if t.word >= 0 && t.value > seen[t.word] {
-				seen[t.word] = t.value
-			}
-			if q.want != anyAnswer && t.kind == q.want && t.word < 0 {
-				hasKind = true
-			}
-		}
-		var s float64
-		for _, v := range seen {
-			s += v
-		}
-		if hasKind && s > 0 {
-			s += kindBonus
 		}
 		return s
 	}
@@ -101,22 +89,23 @@ func chooseSnippet(passage string, q query, maxChars int) snippet {
 		total += w.idf
 	}
 	if total > 0 {
-		sn.coverage = matchedWeight(toks, best) / total
+		sn.coverage = matchedWeight(toks, best, len(q.words)) / total
 	}
 	return sn
 }
 
-// matchedWeight sums the weight of the distinct question words matched
-// inside w.
-func matchedWeight(toks []markedToken, w span) float64 {
-	seen := make(map[int]float64)
+// matchedWeight sums the weight of the distinct question words (of
+// nWords) matched inside w, each at its best match. The sum runs in word
+// order, so equal windows always score equally.
+func matchedWeight(toks []markedToken, w span, nWords int) float64 {
+	best := make([]float64, nWords)
 	for _, t := range toks {
-		if t.start >= w.start && t.end <= w.end && t.word >= 0 && t.value > seen[t.word] {
-			seen[t.word] = t.value
+		if t.start >= w.start && t.end <= w.end && t.word >= 0 && t.value > best[t.word] {
+			best[t.word] = t.value
 		}
 	}
 	var s float64
-	for _, v := range seen {
+	for _, v := range best {
 		s += v
 	}
 	return s
