@@ -193,26 +193,10 @@ func TestKillDuringIngest(t *testing.T) {
 		} else {
 			delay = time.Duration(rng.Int64N(int64(full * 11 / 10)))
 		}
-		cmd := b.command("ingest", "--quiet", source)
-		started := time.Now()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-time.After(delay):
-			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-				t.Fatal(err)
-			}
-			<-done
-		case err := <-done:
+		if finished, took := runKilled(t, b.command("ingest", "--quiet", source), delay); finished {
 			// It finished first: a whole ingest takes this long now.
-			if err != nil {
-				t.Fatalf("round %d: ingest: %v", round, err)
-			}
 			exited++
-			full = time.Since(started)
+			full = took
 		}
 
 		stored := checkAfterKill(t, b, round, articles, batch)
@@ -242,6 +226,36 @@ func TestKillDuringIngest(t *testing.T) {
 		rounds, seed, before, mid, after, exited)
 	if mid < rounds/3 {
 		t.Errorf("only %d of %d rounds killed the ingest part way", mid, rounds)
+	}
+}
+
+// runKilled starts cmd and kills it with SIGKILL after delay, unless it
+// finishes first (with success: anything else fails t). It reports whether
+// it finished, and how long it ran.
+func runKilled(t *testing.T, cmd *exec.Cmd, delay time.Duration) (finished bool, took time.Duration) {
+	t.Helper()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	started := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-time.After(delay):
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; err == nil {
+			return true, time.Since(started) // it won the race
+		}
+		return false, time.Since(started)
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", cmd, err, out.Bytes())
+		}
+		return true, time.Since(started)
 	}
 }
 
