@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -713,4 +714,47 @@ func FuzzCheckFile(f *testing.F) {
 			t.Fatal("no report")
 		}
 	})
+}
+
+// Open refuses a file whose pages are damaged with ErrCorrupt (or opens it,
+// when the damage is where opening does not look), for reading or writing:
+// never a panic.
+func TestOpenDamagedPages(t *testing.T) {
+	clean, _ := checkedIndex(t)
+	data := readFile(t, clean)
+	const pageSize = 4096
+	junk := make([]byte, pageSize)
+	for i := range junk {
+		junk[i] = byte(i*7 + 3)
+	}
+	refused := 0
+	for page := 2; page < len(data)/pageSize; page++ {
+		for _, readOnly := range []bool{true, false} {
+			path := filepath.Join(t.TempDir(), "index.db")
+			broken := slices.Clone(data)
+			copy(broken[page*pageSize:], junk)
+			if err := os.WriteFile(path, broken, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Errorf("page %d, read-only %v: Open panicked: %v", page, readOnly, r)
+					}
+				}()
+				db, err := Open(path, Options{ReadOnly: readOnly, Analyzer: retrieval.NewAnalyzer()})
+				if err != nil {
+					refused++
+					if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path) {
+						t.Errorf("page %d, read-only %v: %v, want ErrCorrupt naming the path", page, readOnly, err)
+					}
+					return
+				}
+				db.Close()
+			}()
+		}
+	}
+	if refused == 0 {
+		t.Error("no damaged page made Open refuse the file")
+	}
 }

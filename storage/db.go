@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -137,17 +138,31 @@ func open(path string, opts Options) (*DB, error) {
 
 // openExisting opens the existing file at path, after checking its first
 // bytes when readOnly, and checks that it is a baobot index.
-func openExisting(path string, timeout time.Duration, readOnly bool) (*DB, error) {
+//
+// A file whose pages are damaged makes bbolt panic (an assertion) or read
+// outside its mapping while opening it or reading the meta bucket: that is
+// ErrCorrupt too, not a crash. (Check reports such damage in detail.)
+func openExisting(path string, timeout time.Duration, readOnly bool) (db *DB, err error) {
 	if readOnly {
 		if err := checkBbolt(path); err != nil {
 			return nil, err
 		}
 	}
-	bdb, err := bolt.Open(path, 0o600, boltOptions(timeout, readOnly, false))
+	var bdb *bolt.DB
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if bdb != nil {
+				bdb.Close()
+			}
+			db, err = nil, fmt.Errorf("storage: %s: %w: %v", path, ErrCorrupt, r)
+		}
+	}()
+	bdb, err = bolt.Open(path, 0o600, boltOptions(timeout, readOnly, false))
 	if err != nil {
 		return nil, openError(path, err)
 	}
-	db := &DB{bolt: bdb, path: path, readOnly: readOnly}
+	db = &DB{bolt: bdb, path: path, readOnly: readOnly}
 	if err := db.loadMeta(); err != nil {
 		bdb.Close()
 		return nil, err
