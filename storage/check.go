@@ -179,25 +179,25 @@ func (db *DB) Check(opts CheckOptions) (*CheckReport, error) {
 }
 
 // CheckFile opens the index at path read-only (waiting up to timeout for a
-// process that holds it for writing), checks it and closes it. A file so
-// damaged that reading its meta data fails inside bbolt is a report with a
-// ProblemFile, as is a meta bucket that does not decode (ProblemSchema),
-// where Open followed by Check would fail. Other errors of Open (not a
-// baobot index, in use, newer schema) are returned as they are.
+// process that holds it for writing), checks it and closes it. A file Open
+// refuses as damaged (ErrCorrupt: pages bbolt cannot read, a meta bucket
+// that does not decode) is a report with a ProblemFile, where Open followed
+// by Check would fail. Other errors of Open (not a baobot index, in use,
+// newer schema) are returned as they are.
 func CheckFile(path string, timeout time.Duration, opts CheckOptions) (rep *CheckReport, err error) {
-	damaged := func(k ProblemKind, format string, args ...any) *CheckReport {
-		return &CheckReport{Path: path, Problems: []Problem{{Kind: k, Count: 1, Examples: []string{fmt.Sprintf(format, args...)}}}}
+	damaged := func(format string, args ...any) *CheckReport {
+		return &CheckReport{Path: path, Problems: []Problem{{Kind: ProblemFile, Count: 1, Examples: []string{fmt.Sprintf(format, args...)}}}}
 	}
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		// The file lock of an Open that panicked stays with the process.
 		if r := recover(); r != nil {
-			rep, err = damaged(ProblemFile, "opening it failed: %v", r), nil
+			rep, err = damaged("opening it failed: %v", r), nil
 		}
 	}()
 	db, err := Open(path, Options{ReadOnly: true, Timeout: timeout})
 	if errors.Is(err, ErrCorrupt) {
-		return damaged(ProblemSchema, "%v", err), nil
+		return damaged("%v", err), nil
 	}
 	if err != nil {
 		return nil, err
