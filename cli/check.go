@@ -90,7 +90,7 @@ func runCheck(a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	out.Repair = &repairJSON{Dropped: append([]string{}, rr.Dropped...), Rehashed: rr.Rehashed, Retimed: rr.Retimed, Articles: rr.Articles, Passages: rr.Passages}
+	out.Repair = &repairJSON{Dropped: append([]string{}, rr.Dropped...), Rehashed: append([]string{}, rr.Rehashed...), Retimed: rr.Retimed, Articles: rr.Articles, Passages: rr.Passages}
 	out.After = reportJSON(after)
 	if *asJSON {
 		if err := writeJSON(a.env.Stdout, out); err != nil {
@@ -100,8 +100,8 @@ func runCheck(a *app, args []string) error {
 		for _, d := range rr.Dropped {
 			fmt.Fprintf(a.env.Stdout, "dropped %s: it did not decode\n", d)
 		}
-		if rr.Rehashed > 0 {
-			fmt.Fprintf(a.env.Stdout, "fixed the content hash of %d articles\n", rr.Rehashed)
+		for _, id := range rr.Rehashed {
+			fmt.Fprintf(a.env.Stdout, "article %q: its text no longer matched its hash and was kept as it is; ingest it again if it looks damaged\n", id)
 		}
 		if rr.Retimed > 0 {
 			fmt.Fprintf(a.env.Stdout, "gave %d articles a unique ingest time\n", rr.Retimed)
@@ -209,7 +209,7 @@ type checkJSON struct {
 
 type repairJSON struct {
 	Dropped  []string `json:"dropped"`
-	Rehashed int      `json:"rehashed"`
+	Rehashed []string `json:"rehashed"`
 	Retimed  int      `json:"retimed"`
 	Articles int      `json:"articles"`
 	Passages int      `json:"passages"`

@@ -1100,13 +1100,15 @@ func (c *checker) shownStored(id uint64) bool {
 
 // RepairReport says what Repair did.
 type RepairReport struct {
-	// Dropped names the records that could not be decoded and were
-	// deleted, as "article \"ID\"", "shown answer 12", …: an article among
-	// them must be ingested again.
+	// Dropped names the records that could not be decoded (or, for a vote,
+	// whose shown answer is gone) and were deleted: "article \"ID\"", or
+	// "shown answer", "vote" or "digest subscription" and the key in hex.
+	// An article among them must be ingested again.
 	Dropped []string
-	// Rehashed counts the articles whose stored content hash was replaced
-	// by their content's.
-	Rehashed int
+	// Rehashed names the articles whose stored content hash was replaced
+	// by their content's: the hash or the text was damaged, and which one
+	// cannot be known, so they are worth ingesting again.
+	Rehashed []string
 	// Retimed counts the articles given a new, unique ingest time.
 	Retimed int
 	// Articles and Passages count the index after the repair.
@@ -1196,7 +1198,7 @@ func repairArticles(tx *bolt.Tx, m *meta, rep *RepairReport) error {
 		}
 		if h := rec.article.ContentHash(); h != rec.hash {
 			rec.hash = h
-			rep.Rehashed++
+			rep.Rehashed = append(rep.Rehashed, rec.article.ID)
 			changed = true
 		}
 		if changed {

@@ -483,7 +483,7 @@ func TestRepairSound(t *testing.T) {
 		t.Fatal(err)
 	}
 	rr, err := db.Repair(nil)
-	if err != nil || len(rr.Dropped) != 0 || rr.Rehashed != 0 || rr.Retimed != 0 || rr.Articles != len(want) {
+	if err != nil || len(rr.Dropped) != 0 || len(rr.Rehashed) != 0 || rr.Retimed != 0 || rr.Articles != len(want) {
 		t.Fatalf("%+v, %v", rr, err)
 	}
 	after, _, err := db.List(0, 0)
