@@ -151,9 +151,11 @@ func childQuery(e engine, a childArgs) (queryResult, error) {
 	}
 	cold, _ := pass(queries[:min(coldQueries, len(queries))])
 	r.MemoryCold = procStatus()
+	r.MemoryCold["HeapLive"] = liveHeapMB()
 	warm, results := pass(queries)
-	runtime.KeepAlive(results)
 	r.Memory = procStatus()
+	r.Memory["HeapLive"] = liveHeapMB()
+	runtime.KeepAlive(results)
 	r.Cold, r.Warm = summarize(cold), summarize(warm)
 
 	var titles, xquads, k1, k10, x1, x10 float64
@@ -218,4 +220,13 @@ func profilePath(dir, engine, size, phase string) string {
 		return ""
 	}
 	return filepath.Join(dir, fmt.Sprintf("%s-%s-%s.pprof", engine, size, phase))
+}
+
+// liveHeapMB is the Go heap still in use after a collection: what memory
+// the engine keeps, whatever garbage is pending.
+func liveHeapMB() float64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return float64(m.HeapAlloc) / (1 << 20)
 }

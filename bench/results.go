@@ -36,6 +36,8 @@ var metrics = []metric{
 	{"serve_rss_anon_mb", "… of which anonymous (heap) (MB)", "%.0f"},
 	{"serve_rss_file_mb", "… of which file-backed (mmap) (MB)", "%.0f"},
 	{"serve_anon_growth_mb", "anonymous RSS growth over the warm pass (MB)", "%.1f"},
+	{"serve_heap_live_mb", "live Go heap after the query set (MB)", "%.1f"},
+	{"serve_heap_growth_mb", "live Go heap growth over the warm pass (MB)", "%.2f"},
 	{"known_r1", "known-item recall@1", "%.4f"},
 	{"known_r10", "known-item recall@10", "%.4f"},
 	{"xquad_r1", "XQuAD vi recall@1", "%.4f"},
@@ -64,6 +66,8 @@ func figuresOf(info corpusInfo, ing ingestResult, q queryResult) map[string]floa
 		"serve_rss_anon_mb":     q.Memory["RssAnon"],
 		"serve_rss_file_mb":     q.Memory["RssFile"],
 		"serve_anon_growth_mb":  q.Memory["RssAnon"] - q.MemoryCold["RssAnon"],
+		"serve_heap_live_mb":    q.Memory["HeapLive"],
+		"serve_heap_growth_mb":  q.Memory["HeapLive"] - q.MemoryCold["HeapLive"],
 		"known_r1":              q.KnownAt1,
 		"known_r10":             q.KnownAt10,
 		"xquad_r1":              q.XQuADAt1,
@@ -154,7 +158,8 @@ func newResults(cfg config) *results {
 			"Ingest time is the time spent inside the engine (open, every batch, close); reading the source file is not counted.",
 			"Cold: a fresh process, the index files evicted from the page cache (posix_fadvise DONTNEED), the first 300 queries. Warm: then every query; recall is measured on this pass.",
 			"baobot answers with Searcher.Ask (top 10, snippets chosen and marked); Bleve returns the top 10 document IDs of a match query.",
-			"Serving RSS is read from /proc/self/status after both passes; file-backed RSS is the mmap'd index pages touched, which the kernel can reclaim.",
+			"Serving RSS is read from /proc/self/status after both passes; file-backed RSS is the mmap'd index pages touched, which the kernel can reclaim. Live heap is runtime.MemStats.HeapAlloc after a forced collection (read after the RSS).",
+			"MB are MiB (2^20 bytes).",
 		},
 	}
 }

@@ -296,7 +296,16 @@ func (c *listCursor) Seek(id retrieval.PassageID) bool {
 		}
 		// The first block whose last passage is at least id (the last
 		// block has no entry: it ends the list).
-		b := sort.Search(len(c.skips), func(i int) bool { return c.skips[i].last >= id })
+		lo, hi := c.decoded/skipInterval, len(c.skips)
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if c.skips[m].last < id {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		b := lo
 		if b > 0 && b*skipInterval > c.decoded {
 			c.data = c.list.data[c.skips[b-1].end:]
 			c.prev = uint64(c.skips[b-1].last)
