@@ -82,7 +82,7 @@ func groupCursor(r IndexReader, keys []string) (PostingCursor, ListStats, error)
 		if err != nil {
 			return nil, ListStats{}, err
 		}
-		merged = mergeTwo(merged, ps)
+		merged = MergePostings(merged, ps)
 	}
 	if len(merged) == 0 {
 		return nil, ListStats{}, nil
@@ -95,9 +95,10 @@ func groupCursor(r IndexReader, keys []string) (PostingCursor, ListStats, error)
 	return &sliceCursor{ps: merged, i: -1}, st, nil
 }
 
-// mergeTwo returns the union of two posting lists in passage order, the
-// frequencies of one passage summed, in a new slice.
-func mergeTwo(a, b []Posting) []Posting {
+// MergePostings returns the union of two posting lists in passage order,
+// the frequencies of one passage summed, in a new slice. Lengths are taken
+// from a where both lists hold a passage.
+func MergePostings(a, b []Posting) []Posting {
 	out := make([]Posting, 0, len(a)+len(b))
 	for len(a) > 0 && len(b) > 0 {
 		switch {

@@ -192,28 +192,9 @@ func (r *reader) count(terms []string) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		merged = mergeSorted(merged, ps)
+		merged = retrieval.MergePostings(merged, ps)
 	}
 	return len(merged), nil
-}
-
-// mergeSorted returns the union of two posting lists in passage order, the
-// frequencies of one passage summed, in a new slice.
-func mergeSorted(a, b []retrieval.Posting) []retrieval.Posting {
-	out := make([]retrieval.Posting, 0, len(a)+len(b))
-	for len(a) > 0 && len(b) > 0 {
-		switch {
-		case a[0].Passage < b[0].Passage:
-			out, a = append(out, a[0]), a[1:]
-		case a[0].Passage > b[0].Passage:
-			out, b = append(out, b[0]), b[1:]
-		default:
-			p := a[0]
-			p.TF += b[0].TF
-			out, a, b = append(out, p), a[1:], b[1:]
-		}
-	}
-	return append(append(out, a...), b...)
 }
 
 // skipEntry is a block of a long list: its last passage and where it ends

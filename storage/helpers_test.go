@@ -490,7 +490,7 @@ func checkIndex(t testing.TB, db *DB) {
 					if err != nil {
 						return err
 					}
-					merged = mergeSorted(merged, ps)
+					merged = retrieval.MergePostings(merged, ps)
 				}
 				if err := checkCursor(r, g, merged); err != nil {
 					return err
