@@ -19,13 +19,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/baobot/baobot/internal/testcorpus"
 	"github.com/baobot/baobot/retrieval"
 	"github.com/baobot/baobot/storage"
 )
@@ -59,48 +57,17 @@ func buildBaobot(t *testing.T, dir string) string {
 	return bin
 }
 
-// words are what the generated articles are made of: Vietnamese and English
-// news words, so that the analysis has syllable pairs, folded forms and
-// stems to index.
-var words = strings.Fields(`Hà Nội Thành phố Hồ Chí Minh Đà Nẵng Huế chính phủ thủ tướng
-bộ trưởng kinh tế xuất khẩu giá vàng lãi suất ngân hàng mưa lớn bão lũ học sinh
-trường đại học bệnh viện bác sĩ giao thông đường sắt cao tốc sân bay hợp tác
-hòa bình thủy điện điện lực năng lượng mặt trời nông dân lúa gạo cà phê du lịch
-the government said on Monday that prices rose in March while exports fell
-storm flooding schools hospitals railway airport energy solar farmers coffee`)
-
 // generate writes n articles as JSON Lines to path and returns them as
 // baobot stores them (ingest trims and keeps one paragraph per line).
 func generate(t *testing.T, path string, n int, seed uint64) []retrieval.Article {
 	t.Helper()
-	rng := rand.New(rand.NewPCG(seed, 7))
-	sentence := func(min, max int) string {
-		k := min + rng.IntN(max-min+1)
-		ws := make([]string, k)
-		for i := range ws {
-			ws[i] = words[rng.IntN(len(words))]
-		}
-		first, size := utf8.DecodeRuneInString(ws[0])
-		ws[0] = string(unicode.ToUpper(first)) + ws[0][size:]
-		return strings.Join(ws, " ") + "."
-	}
+	articles := testcorpus.Articles(rand.New(rand.NewPCG(seed, 7)), n, "crash", "crashtest")
 	var buf bytes.Buffer
-	articles := make([]retrieval.Article, n)
 	for i := range articles {
-		var paras []string
-		for range 1 + rng.IntN(3) {
-			paras = append(paras, sentence(6, 14)+" "+sentence(6, 14))
-		}
-		a := retrieval.Article{
-			ID:     fmt.Sprintf("crash-%05d", i),
-			Title:  strings.TrimSuffix(sentence(3, 8), "."),
-			Source: "crashtest",
-			Body:   strings.Join(paras, "\n"),
-		}
+		a := &articles[i]
 		if i%3 == 0 {
 			a.Language = "vi"
 		}
-		articles[i] = a
 		line, err := json.Marshal(map[string]string{"id": a.ID, "title": a.Title, "source": a.Source, "body": a.Body, "lang": a.Language})
 		if err != nil {
 			t.Fatal(err)

@@ -27,19 +27,17 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/baobot/baobot/bot"
 	"github.com/baobot/baobot/bot/discordtest"
 	"github.com/baobot/baobot/ingest"
+	"github.com/baobot/baobot/internal/testcorpus"
 	"github.com/baobot/baobot/load"
 	"github.com/baobot/baobot/retrieval"
 	"github.com/baobot/baobot/seeds"
@@ -66,38 +64,9 @@ func envInt(t *testing.T, name string, def int) int {
 	return n
 }
 
-// words make the generated articles: news words in Vietnamese and English.
-var words = strings.Fields(`Hà Nội Thành phố Hồ Chí Minh Đà Nẵng Huế chính phủ thủ tướng
-bộ trưởng kinh tế xuất khẩu giá vàng lãi suất ngân hàng mưa lớn bão lũ học sinh
-trường đại học bệnh viện bác sĩ giao thông đường sắt cao tốc sân bay hợp tác
-hòa bình thủy điện điện lực năng lượng mặt trời nông dân lúa gạo cà phê du lịch
-the government said on Monday that prices rose in March while exports fell
-storm flooding schools hospitals railway airport energy solar farmers coffee`)
-
 // articles generates n small articles.
 func articles(n int, seed uint64) []retrieval.Article {
-	rng := rand.New(rand.NewPCG(seed, 11))
-	sentence := func(min, max int) string {
-		ws := make([]string, min+rng.IntN(max-min+1))
-		for i := range ws {
-			ws[i] = words[rng.IntN(len(words))]
-		}
-		r, size := utf8.DecodeRuneInString(ws[0])
-		ws[0] = string(unicode.ToUpper(r)) + ws[0][size:]
-		return strings.Join(ws, " ") + "."
-	}
-	out := make([]retrieval.Article, n)
-	for i := range out {
-		var paras []string
-		for range 1 + rng.IntN(3) {
-			paras = append(paras, sentence(6, 14)+" "+sentence(6, 14))
-		}
-		out[i] = retrieval.Article{
-			ID: fmt.Sprintf("load-%05d", i), Title: strings.TrimSuffix(sentence(3, 8), "."),
-			Source: "loadtest", Body: strings.Join(paras, "\n"),
-		}
-	}
-	return out
+	return testcorpus.Articles(rand.New(rand.NewPCG(seed, 11)), n, "load", "loadtest")
 }
 
 // questions are what the askers ask, in turn: about the seed articles and
