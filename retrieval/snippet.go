@@ -29,10 +29,13 @@ type markedToken struct {
 }
 
 // chooseSnippet picks the best window of one or two sentences of passage for
-// q: the one holding the most question-word weight, preferring a window that
-// holds the kind of answer the question asks for (a number for "bao
-// nhiêu", a date for "khi nào", a name for "ai"). A window longer than
-// maxChars is cut around its densest part, with "…" where text was cut.
+// q: the one holding the most question-word weight (and, in Vietnamese,
+// question phrases quoted whole), preferring a window that holds the kind
+// of answer the question asks for (a number for "bao nhiêu", a date for
+// "khi nào", a name for "ai"). A window longer than maxChars is cut around
+// its densest part, leaning to the side where the answer is expected, with
+// "…" where text was cut; a sentence much shorter than maxChars is shown
+// with as much of a neighbour as fits.
 func chooseSnippet(passage string, q query, maxChars int) snippet {
 	if maxChars <= 0 {
 		maxChars = 320
@@ -42,15 +45,48 @@ func chooseSnippet(passage string, q query, maxChars int) snippet {
 	if len(sents) == 0 {
 		return snippet{}
 	}
+	before := answerBefore(q)
+	fits := func(w span) bool { return utf8.RuneCountInString(passage[w.start:w.end]) <= maxChars }
+	// Coverage, which ranking uses, weighs words only; the shown window
+	// also weighs quoted phrases.
+	covered := pickWindow(sents, windowScorer(toks, q, false), fits, before)
+	shown := covered
+	if hasPhrases(q) {
+		shown = pickWindow(sents, windowScorer(toks, q, true), fits, before)
+	}
+	sn := cutSnippet(passage, shown, toks, q.want, before, maxChars)
+	var total float64
+	for _, w := range q.words {
+		total += w.idf
+	}
+	if total > 0 {
+		sn.coverage = matchedWeight(toks, covered.window, len(q.words)) / total
+	}
+	return sn
+}
 
+// windowChoice is the part of a passage a snippet quotes.
+type windowChoice struct {
+	sentence span // the best sentence
+	window   span // it alone, or with the neighbour that adds to its score or fits with it
+	shown    span // window, or the sentence with the neighbour that fills the room it leaves
+}
+
+// windowScorer returns the score of a window for q: the weight of the
+// distinct question words it holds, plus, with phrases, that of the
+// question's phrases it quotes, plus a bonus when it also holds a word of
+// the kind of answer wanted that is not a question word.
+func windowScorer(toks []markedToken, q query, phrases bool) func(span) float64 {
 	var maxWeight float64
 	for _, w := range q.words {
 		maxWeight = max(maxWeight, w.idf)
 	}
 	kindBonus := 0.6 * maxWeight
-
-	score := func(w span) float64 {
+	return func(w span) float64 {
 		s := matchedWeight(toks, w, len(q.words))
+		if phrases {
+			s += phraseWeight(toks, w, q)
+		}
 		if s > 0 && q.want != anyAnswer {
 			for _, t := range toks {
 				if t.start >= w.start && t.end <= w.end && t.kind == q.want && t.word < 0 {
@@ -60,38 +96,40 @@ func chooseSnippet(passage string, q query, maxChars int) snippet {
 		}
 		return s
 	}
+}
 
-	// The best sentence, then the better of it alone and it with a
-	// neighbour: a neighbour that adds question words, or that still fits
-	// in the snippet (more context, more chances to hold the answer).
+// pickWindow chooses the best sentence by score and its better neighbour,
+// on the side where the answer is expected when they tie (before: the
+// share of the room to give to text before the question's words). The
+// window is the pair when the neighbour adds to the score, or ties and the
+// pair fits in the snippet; otherwise the sentence alone, shown with the
+// neighbour for context (more chances to hold the answer).
+func pickWindow(sents []span, score func(span) float64, fits func(span) bool, before float64) windowChoice {
 	bi, bestScore := 0, -1.0
 	for i, sent := range sents {
 		if sc := score(sent); sc > bestScore {
 			bi, bestScore = i, sc
 		}
 	}
-	best := sents[bi]
-	fits := func(w span) bool { return utf8.RuneCountInString(passage[w.start:w.end]) <= maxChars }
-	pairScore := bestScore
-	for _, j := range []int{bi + 1, bi - 1} {
+	c := windowChoice{sentence: sents[bi], window: sents[bi], shown: sents[bi]}
+	neighbours := []int{bi + 1, bi - 1}
+	if before > 0.5 {
+		neighbours = []int{bi - 1, bi + 1}
+	}
+	pairScore := -1.0
+	for _, j := range neighbours {
 		if j < 0 || j >= len(sents) {
 			continue
 		}
 		pair := span{min(sents[bi].start, sents[j].start), max(sents[bi].end, sents[j].end)}
-		sc := score(pair)
-		if sc > pairScore+1e-9 || (sc > pairScore-1e-9 && fits(pair)) {
-			best, pairScore = pair, sc
+		if sc := score(pair); sc > pairScore+1e-9 {
+			c.shown, pairScore = pair, sc
 		}
 	}
-	sn := cutSnippet(passage, best, toks, q.want, maxChars)
-	var total float64
-	for _, w := range q.words {
-		total += w.idf
+	if pairScore > bestScore+1e-9 || (pairScore > bestScore-1e-9 && fits(c.shown)) {
+		c.window = c.shown
 	}
-	if total > 0 {
-		sn.coverage = matchedWeight(toks, best, len(q.words)) / total
-	}
-	return sn
+	return c
 }
 
 // matchedWeight sums the weight of the distinct question words (of
@@ -249,13 +287,23 @@ var numberWords = setOf(
 	"один", "два", "три", "четыре", "пять", "десять", "сто", "тысяч", "миллионов",
 )
 
-// cutSnippet returns window w of passage as a snippet of at most maxChars
-// characters, cut around its densest part when longer, with the marks of the
-// question words inside it.
-func cutSnippet(passage string, w span, toks []markedToken, want answerKind, maxChars int) snippet {
+// cutSnippet returns the shown window of c as a snippet of at most maxChars
+// characters, with the marks of the question words inside it. A sentence
+// shown with a neighbour for context stays whole, the neighbour cut; any
+// other window too long is cut around its densest part.
+func cutSnippet(passage string, c windowChoice, toks []markedToken, want answerKind, before float64, maxChars int) snippet {
+	w := c.shown
 	start, end := w.start, w.end
 	if utf8.RuneCountInString(passage[start:end]) > maxChars {
-		start, end = densestWindow(passage, w, toks, want, maxChars-2)
+		n := utf8.RuneCountInString(passage[c.sentence.start:c.sentence.end])
+		switch {
+		case c.window == c.sentence && n <= maxChars-2 && w.end > c.sentence.end:
+			start, end = c.sentence.start, runeLimit(passage, c.sentence.start, w.end, maxChars-1)
+		case c.window == c.sentence && n <= maxChars-2:
+			start, end = extendLeft(passage, c.sentence.start, w.start, maxChars-1-n), c.sentence.end
+		default:
+			start, end = densestWindow(passage, w, toks, want, before, maxChars-2)
+		}
 	}
 	var b strings.Builder
 	if start > w.start {
@@ -286,7 +334,7 @@ func cutSnippet(passage string, w span, toks []markedToken, want answerKind, max
 // weight: the shortest run of matched words with the most distinct weight,
 // then widened on both sides (answers sit around the question's words, not
 // only after them), leaning towards the nearest word of the wanted kind.
-func densestWindow(passage string, w span, toks []markedToken, want answerKind, maxChars int) (int, int) {
+func densestWindow(passage string, w span, toks []markedToken, want answerKind, before float64, maxChars int) (int, int) {
 	var inside []markedToken
 	for _, t := range toks {
 		if t.start >= w.start && t.end <= w.end {
@@ -319,7 +367,7 @@ func densestWindow(passage string, w span, toks []markedToken, want answerKind, 
 	}
 
 	budget := maxChars - utf8.RuneCountInString(passage[core.start:core.end])
-	left := budget / 2
+	left := int(float64(budget) * before)
 	if want != anyAnswer {
 		nearest, dist := 0, -1
 		for _, t := range inside {

@@ -1,0 +1,89 @@
+package retrieval
+
+import "strings"
+
+// Where a snippet's room goes around the question's words: answers follow
+// the words a question repeats more often than they precede them, so by
+// default a little over a third of the room goes before them.
+const (
+	defaultBefore = 0.35
+	// sideLean is the range over which a Vietnamese question's word order
+	// moves that share: from 1/2 - sideLean/2 (question word last) to
+	// 1/2 + sideLean/2 (question word first).
+	sideLean = 0.6
+)
+
+// viInterrogatives are the Vietnamese words that stand where the answer
+// would: Vietnamese keeps the question word in place ("Ai dẫn đầu đội?" is
+// answered "Short dẫn đầu đội"), so where it sits among the question's
+// words tells on which side of the matched words the answer lies.
+var viInterrogatives = setOf("ai", "gì", "nào", "đâu", "bao", "mấy", "sao")
+
+// answerBefore returns the share of a snippet's spare room to give to the
+// text before the question's words. For a Vietnamese question it follows
+// the share of the question's content words after its question word (all
+// after: the answer comes first); otherwise it is defaultBefore.
+func answerBefore(q query) float64 {
+	toks := tokenize(q.text)
+	at := -1
+	for i, t := range toks {
+		if viInterrogatives[strings.ToLower(q.text[t.start:t.end])] {
+			at = i
+			break
+		}
+	}
+	if at < 0 {
+		return defaultBefore
+	}
+	var ahead, behind int
+	for i, t := range toks {
+		if viQuestionWords[forms(q.text[t.start:t.end], true).exact] {
+			continue
+		}
+		if i < at {
+			ahead++
+		} else if i > at {
+			behind++
+		}
+	}
+	if ahead+behind == 0 {
+		return defaultBefore
+	}
+	return 0.5 - sideLean/2 + sideLean*float64(behind)/float64(ahead+behind)
+}
+
+// hasPhrases reports whether q has words of a language written in syllables
+// (Vietnamese), whose phrases phraseWeight counts.
+func hasPhrases(q query) bool {
+	for _, w := range q.words {
+		if w.lang.pairs {
+			return true
+		}
+	}
+	return false
+}
+
+// phraseWeight sums, over the distinct pairs of successive Vietnamese
+// question words found side by side in w in the question's order, the
+// smaller weight of the two: a phrase of the question quoted in the
+// passage, as the index's syllable pairs are for ranking.
+func phraseWeight(toks []markedToken, w span, q query) float64 {
+	best := make([]float64, len(q.words))
+	for i := 1; i < len(toks); i++ {
+		a, b := toks[i-1], toks[i]
+		if a.start < w.start || b.end > w.end || a.word < 0 || b.word != a.word+1 || !b.joined {
+			continue
+		}
+		if l := q.words[a.word].lang; !l.pairs || q.words[b.word].lang != l {
+			continue
+		}
+		if v := min(a.value, b.value); v > best[a.word] {
+			best[a.word] = v
+		}
+	}
+	var s float64
+	for _, v := range best {
+		s += v
+	}
+	return s
+}
