@@ -47,20 +47,18 @@ func chooseSnippet(passage string, q query, maxChars int) snippet {
 	}
 	before := answerBefore(q)
 	fits := func(w span) bool { return utf8.RuneCountInString(passage[w.start:w.end]) <= maxChars }
-	// Coverage, which ranking uses, weighs words only; the shown window
-	// also weighs quoted phrases.
-	covered := pickWindow(sents, windowScorer(toks, q, false), fits, before)
-	shown := covered
-	if hasPhrases(q) {
-		shown = pickWindow(sents, windowScorer(toks, q, true), fits, before)
-	}
+	// Coverage, which ranking uses, weighs words by their weight in the
+	// collection only; the shown window also weighs them by their rarity
+	// in the passage, and weighs quoted phrases.
+	covered := pickWindow(sents, windowScorer(toks, q, false, nil), fits, before)
+	shown := pickWindow(sents, windowScorer(toks, q, hasPhrases(q), localRarity(toks, sents, len(q.words))), fits, before)
 	sn := cutSnippet(passage, shown, toks, q.want, before, maxChars)
 	var total float64
 	for _, w := range q.words {
 		total += w.idf
 	}
 	if total > 0 {
-		sn.coverage = matchedWeight(toks, covered.window, len(q.words)) / total
+		sn.coverage = matchedWeight(toks, covered.window, nil, len(q.words)) / total
 	}
 	return sn
 }
@@ -73,17 +71,18 @@ type windowChoice struct {
 }
 
 // windowScorer returns the score of a window for q: the weight of the
-// distinct question words it holds, plus, with phrases, that of the
-// question's phrases it quotes, plus a bonus when it also holds a word of
-// the kind of answer wanted that is not a question word.
-func windowScorer(toks []markedToken, q query, phrases bool) func(span) float64 {
+// distinct question words it holds (times their rarity, when not nil),
+// plus, with phrases, that of the question's phrases it quotes, plus a
+// bonus when it also holds a word of the kind of answer wanted that is not
+// a question word.
+func windowScorer(toks []markedToken, q query, phrases bool, rarity []float64) func(span) float64 {
 	var maxWeight float64
 	for _, w := range q.words {
 		maxWeight = max(maxWeight, w.idf)
 	}
 	kindBonus := 0.6 * maxWeight
 	return func(w span) float64 {
-		s := matchedWeight(toks, w, len(q.words))
+		s := matchedWeight(toks, w, rarity, len(q.words))
 		if phrases {
 			s += phraseWeight(toks, w, q)
 		}
@@ -133,9 +132,10 @@ func pickWindow(sents []span, score func(span) float64, fits func(span) bool, be
 }
 
 // matchedWeight sums the weight of the distinct question words (of
-// nWords) matched inside w, each at its best match. The sum runs in word
-// order, so equal windows always score equally.
-func matchedWeight(toks []markedToken, w span, nWords int) float64 {
+// nWords) matched inside w, each at its best match and, when scale is not
+// nil, multiplied by its scale. The sum runs in word order, so equal
+// windows always score equally.
+func matchedWeight(toks []markedToken, w span, scale []float64, nWords int) float64 {
 	best := make([]float64, nWords)
 	for _, t := range toks {
 		if t.start >= w.start && t.end <= w.end && t.word >= 0 && t.value > best[t.word] {
@@ -143,7 +143,10 @@ func matchedWeight(toks []markedToken, w span, nWords int) float64 {
 		}
 	}
 	var s float64
-	for _, v := range best {
+	for i, v := range best {
+		if scale != nil {
+			v *= scale[i]
+		}
 		s += v
 	}
 	return s

@@ -1,6 +1,9 @@
 package retrieval
 
-import "strings"
+import (
+	"math"
+	"strings"
+)
 
 // Where a snippet's room goes around the question's words: answers follow
 // the words a question repeats more often than they precede them, so by
@@ -86,4 +89,33 @@ func phraseWeight(toks []markedToken, w span, q query) float64 {
 		s += v
 	}
 	return s
+}
+
+// localRarity returns, per question word, how rare it is among the
+// passage's sentences: log(1+n/f)/log(1+n) for a word in f of n sentences,
+// 1 for a word in one sentence (or absent), less for one in many. A word the
+// whole passage repeats (its topic) tells its sentences apart less than one
+// only a sentence or two hold.
+func localRarity(toks []markedToken, sents []span, nWords int) []float64 {
+	in := make([]int, nWords)   // sentences holding the word
+	last := make([]int, nWords) // the last sentence counted, +1
+	si := 0
+	for _, t := range toks {
+		for si < len(sents) && t.start >= sents[si].end {
+			si++
+		}
+		if t.word >= 0 && last[t.word] != si+1 {
+			last[t.word] = si + 1
+			in[t.word]++
+		}
+	}
+	n := float64(len(sents))
+	out := make([]float64, nWords)
+	for i, f := range in {
+		out[i] = 1
+		if f > 0 && n > 1 {
+			out[i] = math.Log(1+n/float64(f)) / math.Log(1+n)
+		}
+	}
+	return out
 }

@@ -65,3 +65,16 @@ func TestAnswerBefore(t *testing.T) {
 		}
 	}
 }
+
+func TestLocalRarity(t *testing.T) {
+	passage := "Amazon có rừng lớn. Amazon có sông dài. Amazon có Brazil."
+	q := analyzeQuery("Amazon Brazil", map[string]uint64{Vietnamese: 1}, DefaultParams())
+	for i := range q.words {
+		q.words[i].idf = 1
+	}
+	toks := markTokens(passage, q)
+	r := localRarity(toks, splitSentences(passage, span{0, len(passage)}), len(q.words))
+	if len(r) != 2 || r[1] != 1 || !(r[0] < r[1]) {
+		t.Errorf("rarity of [Amazon Brazil] = %v, want Amazon (in every sentence) below Brazil (in one) = 1", r)
+	}
+}
