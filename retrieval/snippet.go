@@ -51,8 +51,9 @@ func chooseSnippet(passage string, q query, maxChars int) snippet {
 	// collection only; the shown window also weighs them by their rarity
 	// in the passage, and weighs quoted phrases.
 	covered := pickWindow(sents, windowScorer(toks, q, false, nil), fits, before)
-	shown := pickWindow(sents, windowScorer(toks, q, hasPhrases(q), localRarity(toks, sents, len(q.words))), fits, before)
-	sn := cutSnippet(passage, shown, toks, q.want, before, maxChars)
+	rarity := localRarity(toks, sents, len(q.words))
+	shown := pickWindow(sents, windowScorer(toks, q, hasPhrases(q), rarity), fits, before)
+	sn := cutSnippet(passage, shown, toks, rarity, q.want, before, maxChars)
 	var total float64
 	for _, w := range q.words {
 		total += w.idf
@@ -293,8 +294,8 @@ var numberWords = setOf(
 // cutSnippet returns the shown window of c as a snippet of at most maxChars
 // characters, with the marks of the question words inside it. A sentence
 // shown with a neighbour for context stays whole, the neighbour cut; any
-// other window too long is cut around its densest part.
-func cutSnippet(passage string, c windowChoice, toks []markedToken, want answerKind, before float64, maxChars int) snippet {
+// other window too long is cut around its densest part (densestWindow).
+func cutSnippet(passage string, c windowChoice, toks []markedToken, rarity []float64, want answerKind, before float64, maxChars int) snippet {
 	w := c.shown
 	start, end := w.start, w.end
 	if utf8.RuneCountInString(passage[start:end]) > maxChars {
@@ -305,7 +306,7 @@ func cutSnippet(passage string, c windowChoice, toks []markedToken, want answerK
 		case c.window == c.sentence && n <= maxChars-2:
 			start, end = extendLeft(passage, c.sentence.start, w.start, maxChars-1-n), c.sentence.end
 		default:
-			start, end = densestWindow(passage, w, toks, want, before, maxChars-2)
+			start, end = densestWindow(passage, w, toks, rarity, want, before, maxChars-2)
 		}
 	}
 	var b strings.Builder
@@ -334,10 +335,12 @@ func cutSnippet(passage string, c windowChoice, toks []markedToken, want answerK
 
 // densestWindow finds the span of at most maxChars characters inside w,
 // starting and ending at word boundaries, that holds the most question-word
-// weight: the shortest run of matched words with the most distinct weight,
-// then widened on both sides (answers sit around the question's words, not
-// only after them), leaning towards the nearest word of the wanted kind.
-func densestWindow(passage string, w span, toks []markedToken, want answerKind, before float64, maxChars int) (int, int) {
+// weight: the shortest run of matched words with the most distinct weight
+// (each word's weight times its rarity in the passage), then widened on
+// both sides, the share before given by before (answers sit around the
+// question's words, not only after them), leaning instead towards the
+// nearest word of the wanted kind when there is one.
+func densestWindow(passage string, w span, toks []markedToken, rarity []float64, want answerKind, before float64, maxChars int) (int, int) {
 	var inside []markedToken
 	for _, t := range toks {
 		if t.start >= w.start && t.end <= w.end {
@@ -359,7 +362,7 @@ func densestWindow(passage string, w span, toks []markedToken, want answerKind, 
 				break
 			}
 			seen[t.word] = true
-			sc += t.value
+			sc += t.value * rarity[t.word]
 			if sc > bestScore+1e-9 || (sc > bestScore-1e-9 && t.end-first.start < core.end-core.start) {
 				core, bestScore = span{first.start, t.end}, sc
 			}

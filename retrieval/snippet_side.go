@@ -19,8 +19,10 @@ const (
 // viInterrogatives are the Vietnamese words that stand where the answer
 // would: Vietnamese keeps the question word in place ("Ai dẫn đầu đội?" is
 // answered "Short dẫn đầu đội"), so where it sits among the question's
-// words tells on which side of the matched words the answer lies.
-var viInterrogatives = setOf("ai", "gì", "nào", "đâu", "bao", "mấy", "sao")
+// words tells on which side of the matched words the answer lies. "Sao"
+// ("tại sao", "vì sao": why) is left out: it stands first while the reason
+// follows what it explains.
+var viInterrogatives = setOf("ai", "gì", "nào", "đâu", "bao", "mấy")
 
 // answerBefore returns the share of a snippet's spare room to give to the
 // text before the question's words. For a Vietnamese question it follows

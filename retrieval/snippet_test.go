@@ -56,6 +56,7 @@ func TestAnswerBefore(t *testing.T) {
 	}{
 		{"Ai dẫn đầu đội bóng về số bàn thắng?", func(v float64) bool { return v > 0.5 }},
 		{"Luther đã viết bài thánh ca nào?", func(v float64) bool { return v < defaultBefore }},
+		{"Tại sao đội bóng thua trận?", func(v float64) bool { return v == defaultBefore }},
 		{"Who led the team in sacks?", func(v float64) bool { return v == defaultBefore }},
 	}
 	for _, tt := range tests {
