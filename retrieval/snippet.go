@@ -59,7 +59,7 @@ func chooseSnippet(passage string, q query, maxChars int) snippet {
 		total += w.idf
 	}
 	if total > 0 {
-		sn.coverage = matchedWeight(toks, covered.window, nil, len(q.words)) / total
+		sn.coverage = matchedWeight(toks, covered.window, nil, make([]float64, len(q.words))) / total
 	}
 	return sn
 }
@@ -82,10 +82,11 @@ func windowScorer(toks []markedToken, q query, phrases bool, rarity []float64) f
 		maxWeight = max(maxWeight, w.idf)
 	}
 	kindBonus := 0.6 * maxWeight
+	scratch := make([]float64, len(q.words))
 	return func(w span) float64 {
-		s := matchedWeight(toks, w, rarity, len(q.words))
+		s := matchedWeight(toks, w, rarity, scratch)
 		if phrases {
-			s += phraseWeight(toks, w, q)
+			s += phraseWeight(toks, w, q, scratch)
 		}
 		if s > 0 && q.want != anyAnswer {
 			for _, t := range toks {
@@ -132,12 +133,12 @@ func pickWindow(sents []span, score func(span) float64, fits func(span) bool, be
 	return c
 }
 
-// matchedWeight sums the weight of the distinct question words (of
-// nWords) matched inside w, each at its best match and, when scale is not
-// nil, multiplied by its scale. The sum runs in word order, so equal
-// windows always score equally.
-func matchedWeight(toks []markedToken, w span, scale []float64, nWords int) float64 {
-	best := make([]float64, nWords)
+// matchedWeight sums the weight of the distinct question words matched
+// inside w, each at its best match and, when scale is not nil, multiplied
+// by its scale. best is scratch space, one per question word. The sum runs
+// in word order, so equal windows always score equally.
+func matchedWeight(toks []markedToken, w span, scale, best []float64) float64 {
+	clear(best)
 	for _, t := range toks {
 		if t.start >= w.start && t.end <= w.end && t.word >= 0 && t.value > best[t.word] {
 			best[t.word] = t.value

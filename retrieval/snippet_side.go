@@ -30,19 +30,20 @@ var viInterrogatives = setOf("ai", "gì", "nào", "đâu", "bao", "mấy")
 // after: the answer comes first); otherwise it is defaultBefore.
 func answerBefore(q query) float64 {
 	toks := tokenize(q.text)
+	words := make([]string, len(toks))
 	at := -1
 	for i, t := range toks {
-		if viInterrogatives[strings.ToLower(q.text[t.start:t.end])] {
+		words[i] = strings.ToLower(q.text[t.start:t.end])
+		if at < 0 && viInterrogatives[words[i]] {
 			at = i
-			break
 		}
 	}
 	if at < 0 {
 		return defaultBefore
 	}
 	var ahead, behind int
-	for i, t := range toks {
-		if viQuestionWords[forms(q.text[t.start:t.end], true).exact] {
+	for i, w := range words {
+		if viQuestionWords[w] {
 			continue
 		}
 		if i < at {
@@ -71,9 +72,10 @@ func hasPhrases(q query) bool {
 // phraseWeight sums, over the distinct pairs of successive Vietnamese
 // question words found side by side in w in the question's order, the
 // smaller weight of the two: a phrase of the question quoted in the
-// passage, as the index's syllable pairs are for ranking.
-func phraseWeight(toks []markedToken, w span, q query) float64 {
-	best := make([]float64, len(q.words))
+// passage, as the index's syllable pairs are for ranking. best is scratch
+// space, one per question word.
+func phraseWeight(toks []markedToken, w span, q query, best []float64) float64 {
+	clear(best)
 	for i := 1; i < len(toks); i++ {
 		a, b := toks[i-1], toks[i]
 		if a.start < w.start || b.end > w.end || a.word < 0 || b.word != a.word+1 || !b.joined {
