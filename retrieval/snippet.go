@@ -51,9 +51,8 @@ func chooseSnippet(passage string, q query, maxChars int) snippet {
 	// collection only; the shown window also weighs them by their rarity
 	// in the passage, and weighs quoted phrases.
 	covered := pickWindow(sents, windowScorer(toks, q, false, nil), fits, before)
-	rarity := localRarity(toks, sents, len(q.words))
-	shown := pickWindow(sents, windowScorer(toks, q, hasPhrases(q), rarity), fits, before)
-	sn := cutSnippet(passage, shown, toks, rarity, q.want, before, maxChars)
+	shown := pickWindow(sents, windowScorer(toks, q, hasPhrases(q), localRarity(toks, sents, len(q.words))), fits, before)
+	sn := cutSnippet(passage, shown, toks, q.want, before, maxChars)
 	var total float64
 	for _, w := range q.words {
 		total += w.idf
@@ -90,7 +89,7 @@ func windowScorer(toks []markedToken, q query, phrases bool, rarity []float64) f
 		}
 		if s > 0 && q.want != anyAnswer {
 			for _, t := range toks {
-				if t.start >= w.start && t.end <= w.end && t.kind == q.want && t.word < 0 {
+				if t.start >= w.start && t.end <= w.end && isAnswerWord(t, q.want) {
 					return s + kindBonus
 				}
 			}
@@ -296,7 +295,7 @@ var numberWords = setOf(
 // characters, with the marks of the question words inside it. A sentence
 // shown with a neighbour for context stays whole, the neighbour cut; any
 // other window too long is cut around its densest part (densestWindow).
-func cutSnippet(passage string, c windowChoice, toks []markedToken, rarity []float64, want answerKind, before float64, maxChars int) snippet {
+func cutSnippet(passage string, c windowChoice, toks []markedToken, want answerKind, before float64, maxChars int) snippet {
 	w := c.shown
 	start, end := w.start, w.end
 	if utf8.RuneCountInString(passage[start:end]) > maxChars {
@@ -307,7 +306,7 @@ func cutSnippet(passage string, c windowChoice, toks []markedToken, rarity []flo
 		case c.window == c.sentence && n <= maxChars-2:
 			start, end = extendLeft(passage, c.sentence.start, w.start, maxChars-1-n), c.sentence.end
 		default:
-			start, end = densestWindow(passage, w, toks, rarity, want, before, maxChars-2)
+			start, end = densestWindow(passage, w, toks, want, before, maxChars-2)
 		}
 	}
 	var b strings.Builder
@@ -336,12 +335,12 @@ func cutSnippet(passage string, c windowChoice, toks []markedToken, rarity []flo
 
 // densestWindow finds the span of at most maxChars characters inside w,
 // starting and ending at word boundaries, that holds the most question-word
-// weight: the shortest run of matched words with the most distinct weight
-// (each word's weight times its rarity in the passage), then widened on
-// both sides, the share before given by before (answers sit around the
-// question's words, not only after them), leaning instead towards the
-// nearest word of the wanted kind when there is one.
-func densestWindow(passage string, w span, toks []markedToken, rarity []float64, want answerKind, before float64, maxChars int) (int, int) {
+// weight: the shortest run of matched words with the most distinct weight,
+// then widened on both sides, the share before given by before (answers
+// sit around the question's words, not only after them), leaning instead
+// towards the nearest word of the wanted kind when there is one, kept whole
+// with the words of its kind next to it (a name, a date).
+func densestWindow(passage string, w span, toks []markedToken, want answerKind, before float64, maxChars int) (int, int) {
 	var inside []markedToken
 	for _, t := range toks {
 		if t.start >= w.start && t.end <= w.end {
@@ -363,7 +362,7 @@ func densestWindow(passage string, w span, toks []markedToken, rarity []float64,
 				break
 			}
 			seen[t.word] = true
-			sc += t.value * rarity[t.word]
+			sc += t.value
 			if sc > bestScore+1e-9 || (sc > bestScore-1e-9 && t.end-first.start < core.end-core.start) {
 				core, bestScore = span{first.start, t.end}, sc
 			}
@@ -376,9 +375,9 @@ func densestWindow(passage string, w span, toks []markedToken, rarity []float64,
 	budget := maxChars - utf8.RuneCountInString(passage[core.start:core.end])
 	left := int(float64(budget) * before)
 	if want != anyAnswer {
-		nearest, dist := 0, -1
-		for _, t := range inside {
-			if t.kind != want || t.word >= 0 || (t.start >= core.start && t.end <= core.end) {
+		nearest, dist := -1, -1
+		for i, t := range inside {
+			if !isAnswerWord(t, want) || (t.start >= core.start && t.end <= core.end) {
 				continue
 			}
 			d := t.start - core.end
@@ -386,13 +385,21 @@ func densestWindow(passage string, w span, toks []markedToken, rarity []float64,
 				d = core.start - t.end
 			}
 			if dist < 0 || d < dist {
-				nearest, dist = t.start, d
+				nearest, dist = i, d
 			}
 		}
-		if dist >= 0 && nearest < core.start {
-			left = min(budget, utf8.RuneCountInString(passage[nearest:core.start])+8)
-		} else if dist >= 0 {
-			left = max(0, budget-utf8.RuneCountInString(passage[core.end:nearest])-24)
+		// The nearest word of the wanted kind, with the words of that kind
+		// next to it: a whole name or date.
+		if nearest >= 0 && inside[nearest].end <= core.start {
+			for nearest > 0 && isAnswerWord(inside[nearest-1], want) && adjacent(passage, inside[nearest-1], inside[nearest]) {
+				nearest--
+			}
+			left = min(budget, utf8.RuneCountInString(passage[inside[nearest].start:core.start])+8)
+		} else if nearest >= 0 {
+			for nearest+1 < len(inside) && isAnswerWord(inside[nearest+1], want) && adjacent(passage, inside[nearest], inside[nearest+1]) {
+				nearest++
+			}
+			left = max(0, budget-utf8.RuneCountInString(passage[core.end:inside[nearest].end])-24)
 		}
 	}
 	start := extendLeft(passage, core.start, w.start, left)
@@ -406,6 +413,20 @@ func densestWindow(passage string, w span, toks []markedToken, rarity []float64,
 		start = extendLeft(passage, start, w.start, rest)
 	}
 	return start, end
+}
+
+// isAnswerWord reports whether t could be (part of) the answer a question
+// wanting kind asks for: a word of that kind that is not a question word.
+func isAnswerWord(t markedToken, kind answerKind) bool {
+	return t.kind == kind && t.word < 0
+}
+
+// adjacent reports whether tokens a and b (a first) are next to each other:
+// nothing but spaces and a few characters of punctuation between them, as
+// in "Frederick W. Mote" or "ngày 12 tháng 5".
+func adjacent(passage string, a, b markedToken) bool {
+	gap := passage[a.end:b.start]
+	return len(gap) <= 3 && strings.TrimLeft(gap, " .-/") == ""
 }
 
 // extendLeft moves start left by up to n characters, not past limit, to the

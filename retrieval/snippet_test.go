@@ -79,3 +79,13 @@ func TestLocalRarity(t *testing.T) {
 		t.Errorf("rarity of [Amazon Brazil] = %v, want Amazon (in every sentence) below Brazil (in one) = 1", r)
 	}
 }
+
+func TestSnippetKeepsWholeName(t *testing.T) {
+	body := "Trong nhiều năm qua, các nhà nghiên cứu và " + strings.Repeat("những người quan tâm đến lịch sử triều đại đã tranh luận ", 3) +
+		"và nhà sử học Frederick W. Mote đã viết rằng thuật ngữ giai cấp xã hội cho hệ thống này là sai lệch " +
+		strings.Repeat("vì những người trong hệ thống không có sức mạnh thực sự tương ứng với vị thế ", 4) + "."
+	sn := firstSnippet(t, body, "Ai đã viết rằng thuật ngữ giai cấp xã hội là sai lệch?")
+	if !strings.HasPrefix(sn, "…") || !strings.Contains(sn, "Frederick W. Mote") {
+		t.Errorf("snippet %q: want it cut, holding the whole name", sn)
+	}
+}
