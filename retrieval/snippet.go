@@ -51,7 +51,7 @@ func chooseSnippet(passage string, q query, maxChars int) snippet {
 	// collection only; the shown window also weighs them by their rarity
 	// in the passage, and weighs quoted phrases.
 	covered := pickWindow(sents, windowScorer(toks, q, false, nil), fits, before)
-	shown := pickWindow(sents, windowScorer(toks, q, hasPhrases(q), localRarity(toks, sents, len(q.words))), fits, before)
+	shown := pickWindow(sents, windowScorer(toks, q, hasSyllables(q), localRarity(toks, sents, len(q.words))), fits, before)
 	sn := cutSnippet(passage, shown, toks, q.want, before, maxChars)
 	var total float64
 	for _, w := range q.words {

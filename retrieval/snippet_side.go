@@ -29,6 +29,9 @@ var viInterrogatives = setOf("ai", "gì", "nào", "đâu", "bao", "mấy")
 // the share of the question's content words after its question word (all
 // after: the answer comes first); otherwise it is defaultBefore.
 func answerBefore(q query) float64 {
+	if !hasSyllables(q) {
+		return defaultBefore
+	}
 	toks := tokenize(q.text)
 	words := make([]string, len(toks))
 	at := -1
@@ -58,9 +61,9 @@ func answerBefore(q query) float64 {
 	return 0.5 - sideLean/2 + sideLean*float64(behind)/float64(ahead+behind)
 }
 
-// hasPhrases reports whether q has words of a language written in syllables
-// (Vietnamese), whose phrases phraseWeight counts.
-func hasPhrases(q query) bool {
+// hasSyllables reports whether q is read as a language written in
+// syllables (Vietnamese), whose phrases phraseWeight counts.
+func hasSyllables(q query) bool {
 	for _, w := range q.words {
 		if w.lang.pairs {
 			return true

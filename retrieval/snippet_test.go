@@ -49,18 +49,21 @@ func TestSnippetPrefersQuotedPhrase(t *testing.T) {
 }
 
 func TestAnswerBefore(t *testing.T) {
-	langs := map[string]uint64{Vietnamese: 1, "en": 1}
+	vi := map[string]uint64{Vietnamese: 1, "en": 1}
+	en := map[string]uint64{"en": 1}
 	tests := []struct {
-		q    string
-		want func(float64) bool
+		q     string
+		langs map[string]uint64
+		want  func(float64) bool
 	}{
-		{"Ai dẫn đầu đội bóng về số bàn thắng?", func(v float64) bool { return v > 0.5 }},
-		{"Luther đã viết bài thánh ca nào?", func(v float64) bool { return v < defaultBefore }},
-		{"Tại sao đội bóng thua trận?", func(v float64) bool { return v == defaultBefore }},
-		{"Who led the team in sacks?", func(v float64) bool { return v == defaultBefore }},
+		{"Ai dẫn đầu đội bóng về số bàn thắng?", vi, func(v float64) bool { return v > 0.5 }},
+		{"Luther đã viết bài thánh ca nào?", vi, func(v float64) bool { return v < defaultBefore }},
+		{"Tại sao đội bóng thua trận?", vi, func(v float64) bool { return v == defaultBefore }},
+		{"Who led the team in sacks?", vi, func(v float64) bool { return v == defaultBefore }},
+		{"What is AI used for in the team?", en, func(v float64) bool { return v == defaultBefore }},
 	}
 	for _, tt := range tests {
-		q := analyzeQuery(tt.q, langs, DefaultParams())
+		q := analyzeQuery(tt.q, tt.langs, DefaultParams())
 		if got := answerBefore(q); !tt.want(got) {
 			t.Errorf("answerBefore(%q) = %.2f", tt.q, got)
 		}
