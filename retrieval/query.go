@@ -73,7 +73,7 @@ type queryWord struct {
 type termGroup struct {
 	keys   []string
 	weight float64
-	word   int // index into query.words for a word; -1 for a pair
+	word   int // index into query.words for a word; -1 for a pair or a prefix
 }
 
 // query is an analyzed question.
@@ -98,6 +98,7 @@ func analyzeQuery(question string, collection map[string]uint64, p Params) query
 	for _, l := range queryLanguages(question, accented, collection) {
 		toks := tokenize(question)
 		words := make([]wordForms, len(toks))
+		prefixes := make([]wordForms, len(toks)) // exact "" when a word has none
 		content := make([]bool, len(toks))
 		for i, t := range toks {
 			f := forms(question[t.start:t.end], l.code == Vietnamese)
@@ -106,6 +107,7 @@ func analyzeQuery(question string, collection map[string]uint64, p Params) query
 			}
 			content[i] = !l.question[f.exact] && (l.stopword == nil || !l.stopword(f.exact))
 			if l.stem != nil {
+				prefixes[i], _ = wordPrefix(f)
 				f = stemmed(l, f)
 			}
 			words[i] = f
@@ -118,6 +120,9 @@ func analyzeQuery(question string, collection map[string]uint64, p Params) query
 				seen[f.exact+"\x00"+l.code] = true
 				q.words = append(q.words, queryWord{lang: l, exact: f.exact, folded: f.folded, accented: accented})
 				q.addGroups(f, accented, 1, p.FoldedWeight, len(q.words)-1, seen)
+			}
+			if prefixes[i].exact != "" && p.PrefixWeight > 0 {
+				q.addGroups(prefixes[i], accented, p.PrefixWeight, p.FoldedWeight, -1, seen)
 			}
 			if l.pairs && i > 0 && toks[i].joined && content[i-1] {
 				pair := wordForms{exact: words[i-1].exact + " " + f.exact, folded: words[i-1].folded + " " + f.folded}

@@ -21,6 +21,10 @@ type Params struct {
 	MaxQuestion   int     // longest question, in characters
 	FoldedWeight  float64 // weight of an accent-folded match in an accented question
 	PairWeight    float64 // weight of a Vietnamese syllable pair relative to a syllable
+	// PrefixWeight is the weight, relative to a word, of its first four
+	// letters (stemmed languages: see wordPrefix), which also match the
+	// words of its family that stemming keeps apart.
+	PrefixWeight float64
 	// Proximity boosts a passage whose best one- or two-sentence window
 	// holds much of the question: score × (1 + Proximity × window share).
 	Proximity float64
@@ -30,7 +34,8 @@ type Params struct {
 func DefaultParams() Params {
 	return Params{
 		K1: 1.2, B: 0.75, MaxPerArticle: 1, MinConfidence: 0.35,
-		SnippetChars: 320, MaxQuestion: 1000, FoldedWeight: 0.35, PairWeight: 1, Proximity: 2,
+		SnippetChars: 320, MaxQuestion: 1000, FoldedWeight: 0.35, PairWeight: 1, PrefixWeight: 1,
+		Proximity: 2,
 	}
 }
 
