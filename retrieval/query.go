@@ -74,6 +74,10 @@ type termGroup struct {
 	keys   []string
 	weight float64
 	word   int // index into query.words for a word; -1 for a pair or a prefix
+	// partial marks a prefix group: it scores, but is no part of the
+	// question's term weight, so a passage's coverage (confidence) counts
+	// words and pairs only.
+	partial bool
 }
 
 // query is an analyzed question.
@@ -82,8 +86,8 @@ type query struct {
 	words  []queryWord
 	groups []termGroup
 	want   answerKind
-	// termWeight, set by ranking, is the weight of all the groups:
-	// Σ weight × IDF, the denominator of a passage's coverage.
+	// termWeight, set by ranking, is the weight of all the groups but the
+	// partial ones: Σ weight × IDF, the denominator of a passage's coverage.
 	termWeight float64
 }
 
@@ -122,7 +126,11 @@ func analyzeQuery(question string, collection map[string]uint64, p Params) query
 				q.addGroups(f, accented, 1, p.FoldedWeight, len(q.words)-1, seen)
 			}
 			if prefixes[i].exact != "" && p.PrefixWeight > 0 {
+				n := len(q.groups)
 				q.addGroups(prefixes[i], accented, p.PrefixWeight, p.FoldedWeight, -1, seen)
+				for g := n; g < len(q.groups); g++ {
+					q.groups[g].partial = true
+				}
 			}
 			if l.pairs && i > 0 && toks[i].joined && content[i-1] {
 				pair := wordForms{exact: words[i-1].exact + " " + f.exact, folded: words[i-1].folded + " " + f.folded}

@@ -209,7 +209,9 @@ func (s *Searcher) score(r IndexReader, q *query, sc *rankScratch) error {
 			// A term that occurs nowhere still counts in the question's
 			// weight: a question about something the collection lacks
 			// must not look covered.
-			q.termWeight += g.weight * math.Log(1+(n+0.5)/0.5)
+			if !g.partial {
+				q.termWeight += g.weight * math.Log(1+(n+0.5)/0.5)
+			}
 			continue
 		}
 		df := float64(len(sc.group))
@@ -218,7 +220,11 @@ func (s *Searcher) score(r IndexReader, q *query, sc *rankScratch) error {
 			wordIDF[g.word] = idf
 		}
 		w := g.weight * idf
-		q.termWeight += w
+		cover := w // what a passage holding the group adds to its coverage
+		if g.partial {
+			cover = 0
+		}
+		q.termWeight += cover
 		for _, id := range sc.group {
 			tf := float64(sc.tf[id])
 			sc.tf[id] = 0
@@ -227,7 +233,7 @@ func (s *Searcher) score(r IndexReader, q *query, sc *rankScratch) error {
 				sc.touched = append(sc.touched, id)
 			}
 			sc.score[id] += w * tf * (k1 + 1) / (tf + norm)
-			sc.matched[id] += w
+			sc.matched[id] += cover
 		}
 	}
 

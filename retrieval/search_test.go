@@ -246,7 +246,8 @@ func TestAskIsDeterministic(t *testing.T) {
 }
 
 // A word that stemming keeps apart from the question's (septicemic,
-// septicemia) is still found through its prefix, and only then.
+// septicemia) is still found through its prefix, and only then, but
+// without confidence.
 func TestAskPrefixFindsWordFamily(t *testing.T) {
 	idx := newMemIndex(t,
 		Article{ID: "plague", Language: "en", Body: "The septicemic form of the plague killed within a day."},
@@ -258,6 +259,10 @@ func TestAskPrefixFindsWordFamily(t *testing.T) {
 	}
 	if len(ans.Results) == 0 || ans.Results[0].Article.ID != "plague" {
 		t.Fatalf("results %+v, want plague first", ans.Results)
+	}
+	// A prefix alone is no part of the question's weight: not confident.
+	if ans.Confident {
+		t.Error("confident on a prefix match alone")
 	}
 	p := DefaultParams()
 	p.PrefixWeight = 0
