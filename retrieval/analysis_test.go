@@ -224,3 +224,52 @@ func TestDetectLanguage(t *testing.T) {
 		}
 	}
 }
+
+func TestWordPrefix(t *testing.T) {
+	tests := []struct {
+		word          string
+		exact, folded string // "" when the word has no prefix term
+	}{
+		{"septicemia", "^sept", "^sept"},
+		{"Суперкубка", "^супе", "^супе"},
+		{"Término", "^térm", "^term"},
+		{"ёлками", "^ёлка", "^елка"},
+		{"name", "", ""},   // not longer than the prefix
+		{"1967a", "", ""},  // holds a digit
+		{"co2abc", "", ""}, // holds a digit
+	}
+	for _, tt := range tests {
+		p, ok := wordPrefix(forms(tt.word, false))
+		if ok != (tt.exact != "") || p.exact != tt.exact || p.folded != tt.folded {
+			t.Errorf("wordPrefix(%q) = %+v, %v; want {%q %q}", tt.word, p, ok, tt.exact, tt.folded)
+		}
+	}
+}
+
+// Forms that Snowball stems apart share their prefix term, and so match.
+func TestPrefixTermJoinsForms(t *testing.T) {
+	terms := func(lang, text string) map[string]bool {
+		m := make(map[string]bool)
+		analyzeTerms(languages[lang], text, func(term string) { m[term] = true })
+		return m
+	}
+	for _, tt := range []struct{ lang, a, b string }{
+		{"ru", "Суперкубок", "Суперкубка"},
+		{"en", "septicemia", "septicemic"},
+		{"es", "colonia", "colonos"},
+	} {
+		ta, tb := terms(tt.lang, tt.a), terms(tt.lang, tt.b)
+		var shared []string
+		for term := range ta {
+			if tb[term] {
+				shared = append(shared, term)
+			}
+		}
+		if len(shared) != 1 || !strings.HasPrefix(shared[0], prefixMark) {
+			t.Errorf("%s %q and %q share %q, want their prefix term only", tt.lang, tt.a, tt.b, shared)
+		}
+	}
+	if vi := terms("vi", "thành phố"); vi["^thàn"] || vi["^thanh"] {
+		t.Errorf("Vietnamese has prefix terms: %v", vi)
+	}
+}

@@ -1,11 +1,14 @@
 package retrieval
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
 
 // AnalysisVersion changes whenever the analysis rules change in a way that
 // changes the terms of already indexed text. An index built with another
 // version must be rebuilt (baobot reindex).
-const AnalysisVersion = 1
+const AnalysisVersion = 2
 
 // Index terms come in two namespaces. An exact term is a word as written
 // (NFC, case-folded, canonical tone placement; stemmed for languages Snowball
@@ -14,7 +17,15 @@ const AnalysisVersion = 1
 // folded form. So the folded key of a word is found under both "hoa" (words
 // written hoa) and "~hoa" (hòa, hóa, họa…). Vietnamese adds the same two
 // kinds of term for each pair of adjacent syllables, joined by a space.
+// Languages Snowball stems add both kinds of term for each word's first
+// prefixLetters letters, marked with prefixMark (see wordPrefix).
 const foldedPrefix = "~"
+
+// prefixMark starts a prefix term; prefixLetters is its length in letters.
+const (
+	prefixMark    = "^"
+	prefixLetters = 4
+)
 
 // Analyzer turns article text and questions into index terms. It is safe for
 // concurrent use.
@@ -79,6 +90,9 @@ func analyzeTerms(l *language, text string, emit func(term string)) uint32 {
 			continue
 		}
 		if l.stem != nil {
+			if p, ok := wordPrefix(f); ok {
+				emitWord(emit, p)
+			}
 			f = stemmed(l, f)
 		}
 		emitWord(emit, f)
@@ -105,6 +119,27 @@ func emitWord(emit func(string), f wordForms) {
 	if f.folded != f.exact {
 		emit(foldedPrefix + f.folded)
 	}
+}
+
+// wordPrefix returns the prefix term of a word (before stemming) longer
+// than prefixLetters letters: prefixMark and its first prefixLetters
+// letters. It joins the forms of one word that Snowball stems apart
+// (Суперкубок and Суперкубка) and words of one family that it does not
+// conflate (colonia, colonos; septicemia, septicemic). ok is false for a
+// shorter word or one holding a digit.
+func wordPrefix(f wordForms) (wordForms, bool) {
+	n := 0
+	for i, r := range f.exact {
+		if !unicode.IsLetter(r) {
+			return wordForms{}, false
+		}
+		if n == prefixLetters {
+			exact := prefixMark + f.exact[:i]
+			return wordForms{exact: exact, folded: foldAccents(exact)}, true
+		}
+		n++
+	}
+	return wordForms{}, false
 }
 
 // stemmed applies l's stemmer to both forms of a word.

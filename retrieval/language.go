@@ -52,9 +52,11 @@ var questionWords = map[string]map[string]bool{
 		"quien", "quienes", "donde", "cuando", "como"),
 	"fr": setOf("qui", "que", "quoi", "quel", "quelle", "quels", "quelles", "quand", "où", "comment",
 		"pourquoi", "combien", "lequel", "laquelle"),
-	"ru": setOf("кто", "что", "какой", "какая", "какое", "какие", "каком", "какой", "какого", "каких",
-		"каким", "какую", "когда", "где", "куда", "откуда", "почему", "зачем", "как", "сколько", "чей",
-		"чья", "чьё", "чьи", "ли"),
+	"ru": setOf("кто", "кого", "кому", "кем", "ком", "что", "чего", "чему", "чем", "чём",
+		"какой", "какая", "какое", "какие", "какого", "какому", "каким", "каком", "какую", "каких", "какими",
+		"каков", "какова", "каково", "каковы", "когда", "где", "куда", "откуда", "почему", "зачем", "как",
+		"сколько", "скольких", "скольким", "чей", "чья", "чьё", "чье", "чьи", "чьего", "чьей", "чьему",
+		"чьим", "чьих", "чью", "ли"),
 }
 
 // languageAliases maps other spellings of a language code to ours.
@@ -163,15 +165,16 @@ func looksUnaccentedVietnamese(text string) bool {
 
 // viQuestionWords are Vietnamese question and function words that carry no
 // content in a question ("Ngoại trưởng Mỹ là ai?"). Typed without accents
-// only the unambiguous ones count ("nao" could be "não", and "ban" is in
-// "Nhật Bản"), so the folded spellings listed are few.
+// only those whose folded spelling is nearly always that word count ("ban"
+// is also in "Nhật Bản"; "nao" is rarely "não" in a question), so the
+// folded spellings listed are few.
 var viQuestionWords = setOf(
 	"ai", "gì", "nào", "đâu", "sao", "bao", "nhiêu", "mấy", "chăng", "hả", "hử",
 	"là", "thì", "có", "không", "được", "bị", "đã", "sẽ", "đang", "vậy", "thế", "nhỉ", "nhé",
 	"của", "và", "với", "các", "những", "cái", "này", "kia", "đó", "ấy",
 	"hãy", "cho", "biết", "tôi", "mình", "bạn",
 	// typed without accents
-	"gi", "nhieu", "la", "khong", "duoc", "cua", "va", "cac", "nhung",
+	"gi", "nao", "nhieu", "la", "khong", "duoc", "cua", "va", "cac", "nhung",
 )
 
 func setOf(words ...string) map[string]bool {

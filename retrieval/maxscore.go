@@ -168,7 +168,9 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 			// A term that occurs nowhere still counts in the question's
 			// weight: a question about something the collection lacks
 			// must not look covered.
-			q.termWeight += g.weight * math.Log(1+(n+0.5)/0.5)
+			if !g.partial {
+				q.termWeight += g.weight * math.Log(1+(n+0.5)/0.5)
+			}
 			continue
 		}
 		idf := math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
@@ -176,7 +178,9 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 			wordIDF[g.word] = idf
 		}
 		w := g.weight * idf
-		q.termWeight += w
+		if !g.partial {
+			q.termWeight += w
+		}
 		// The most one posting can add: BM25 grows with the term
 		// frequency and shrinks with the passage's length.
 		upper := w * (k1 + 1)
@@ -216,9 +220,11 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 	// passage whose exact score ties the threshold.
 	const margin = 1e-9
 
-	gw := make([]float64, len(q.groups)) // weight × IDF by query group
+	gw := make([]float64, len(q.groups)) // weight × IDF by query group, 0 for partial ones
 	for _, g := range groups {
-		gw[g.index] = g.w
+		if !q.groups[g.index].partial {
+			gw[g.index] = g.w
+		}
 	}
 	contrib := make([]float64, len(q.groups))
 	var touched []int // the query groups a candidate matched

@@ -73,7 +73,11 @@ type queryWord struct {
 type termGroup struct {
 	keys   []string
 	weight float64
-	word   int // index into query.words for a word; -1 for a pair
+	word   int // index into query.words for a word; -1 for a pair or a prefix
+	// partial marks a prefix group: it scores, but is no part of the
+	// question's term weight, so a passage's coverage (confidence) counts
+	// words and pairs only.
+	partial bool
 }
 
 // query is an analyzed question.
@@ -82,8 +86,8 @@ type query struct {
 	words  []queryWord
 	groups []termGroup
 	want   answerKind
-	// termWeight, set by ranking, is the weight of all the groups:
-	// Σ weight × IDF, the denominator of a passage's coverage.
+	// termWeight, set by ranking, is the weight of all the groups but the
+	// partial ones: Σ weight × IDF, the denominator of a passage's coverage.
 	termWeight float64
 }
 
@@ -98,6 +102,7 @@ func analyzeQuery(question string, collection map[string]uint64, p Params) query
 	for _, l := range queryLanguages(question, accented, collection) {
 		toks := tokenize(question)
 		words := make([]wordForms, len(toks))
+		prefixes := make([]wordForms, len(toks)) // exact "" when a word has none
 		content := make([]bool, len(toks))
 		for i, t := range toks {
 			f := forms(question[t.start:t.end], l.code == Vietnamese)
@@ -106,6 +111,7 @@ func analyzeQuery(question string, collection map[string]uint64, p Params) query
 			}
 			content[i] = !l.question[f.exact] && (l.stopword == nil || !l.stopword(f.exact))
 			if l.stem != nil {
+				prefixes[i], _ = wordPrefix(f)
 				f = stemmed(l, f)
 			}
 			words[i] = f
@@ -118,6 +124,13 @@ func analyzeQuery(question string, collection map[string]uint64, p Params) query
 				seen[f.exact+"\x00"+l.code] = true
 				q.words = append(q.words, queryWord{lang: l, exact: f.exact, folded: f.folded, accented: accented})
 				q.addGroups(f, accented, 1, p.FoldedWeight, len(q.words)-1, seen)
+			}
+			if prefixes[i].exact != "" && p.PrefixWeight > 0 {
+				n := len(q.groups)
+				q.addGroups(prefixes[i], accented, p.PrefixWeight, p.FoldedWeight, -1, seen)
+				for g := n; g < len(q.groups); g++ {
+					q.groups[g].partial = true
+				}
 			}
 			if l.pairs && i > 0 && toks[i].joined && content[i-1] {
 				pair := wordForms{exact: words[i-1].exact + " " + f.exact, folded: words[i-1].folded + " " + f.folded}

@@ -21,6 +21,10 @@ type Params struct {
 	MaxQuestion   int     // longest question, in characters
 	FoldedWeight  float64 // weight of an accent-folded match in an accented question
 	PairWeight    float64 // weight of a Vietnamese syllable pair relative to a syllable
+	// PrefixWeight is the weight, relative to a word, of its first four
+	// letters (stemmed languages: see wordPrefix), which also match the
+	// words of its family that stemming keeps apart.
+	PrefixWeight float64
 	// Proximity boosts a passage whose best one- or two-sentence window
 	// holds much of the question: score × (1 + Proximity × window share).
 	Proximity float64
@@ -30,7 +34,8 @@ type Params struct {
 func DefaultParams() Params {
 	return Params{
 		K1: 1.2, B: 0.75, MaxPerArticle: 1, MinConfidence: 0.35,
-		SnippetChars: 320, MaxQuestion: 1000, FoldedWeight: 0.35, PairWeight: 1, Proximity: 2,
+		SnippetChars: 320, MaxQuestion: 1000, FoldedWeight: 0.35, PairWeight: 1, PrefixWeight: 1,
+		Proximity: 2,
 	}
 }
 
@@ -204,7 +209,9 @@ func (s *Searcher) score(r IndexReader, q *query, sc *rankScratch) error {
 			// A term that occurs nowhere still counts in the question's
 			// weight: a question about something the collection lacks
 			// must not look covered.
-			q.termWeight += g.weight * math.Log(1+(n+0.5)/0.5)
+			if !g.partial {
+				q.termWeight += g.weight * math.Log(1+(n+0.5)/0.5)
+			}
 			continue
 		}
 		df := float64(len(sc.group))
@@ -213,7 +220,11 @@ func (s *Searcher) score(r IndexReader, q *query, sc *rankScratch) error {
 			wordIDF[g.word] = idf
 		}
 		w := g.weight * idf
-		q.termWeight += w
+		cover := w // what a passage holding the group adds to its coverage
+		if g.partial {
+			cover = 0
+		}
+		q.termWeight += cover
 		for _, id := range sc.group {
 			tf := float64(sc.tf[id])
 			sc.tf[id] = 0
@@ -222,7 +233,7 @@ func (s *Searcher) score(r IndexReader, q *query, sc *rankScratch) error {
 				sc.touched = append(sc.touched, id)
 			}
 			sc.score[id] += w * tf * (k1 + 1) / (tf + norm)
-			sc.matched[id] += w
+			sc.matched[id] += cover
 		}
 	}
 

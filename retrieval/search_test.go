@@ -16,7 +16,8 @@ func TestBM25ByHand(t *testing.T) {
 		Article{ID: "c", Language: "en", Body: "Gardens bloom in spring."},
 	)
 	p := DefaultParams()
-	p.Proximity = 0 // plain BM25
+	p.Proximity = 0    // plain BM25
+	p.PrefixWeight = 0 // one group: the stem
 	s := NewSearcher(idx, NewAnalyzer(), p)
 	ans, err := s.Ask("rocket", 3)
 	if err != nil {
@@ -241,5 +242,31 @@ func TestAskIsDeterministic(t *testing.T) {
 				t.Fatalf("result %d changed between calls: %q vs %q", i, first.Results[i].Snippet, again.Results[i].Snippet)
 			}
 		}
+	}
+}
+
+// A word that stemming keeps apart from the question's (septicemic,
+// septicemia) is still found through its prefix, and only then, but
+// without confidence.
+func TestAskPrefixFindsWordFamily(t *testing.T) {
+	idx := newMemIndex(t,
+		Article{ID: "plague", Language: "en", Body: "The septicemic form of the plague killed within a day."},
+		Article{ID: "garden", Language: "en", Body: "Gardens bloom in spring after the rain."},
+	)
+	ans, err := NewSearcher(idx, NewAnalyzer(), DefaultParams()).Ask("What is septicemia?", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Results) == 0 || ans.Results[0].Article.ID != "plague" {
+		t.Fatalf("results %+v, want plague first", ans.Results)
+	}
+	// A prefix alone is no part of the question's weight: not confident.
+	if ans.Confident {
+		t.Error("confident on a prefix match alone")
+	}
+	p := DefaultParams()
+	p.PrefixWeight = 0
+	if ans, _ := NewSearcher(idx, NewAnalyzer(), p).Ask("What is septicemia?", 3); len(ans.Results) != 0 {
+		t.Errorf("without prefixes: results %+v, want none", ans.Results)
 	}
 }
