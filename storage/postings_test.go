@@ -201,7 +201,7 @@ func TestRunsModel(t *testing.T) {
 // An index of an older schema is upgraded when opened for writing: it
 // needs a reindex, after which it is whole again.
 func TestUpgradeOlderSchema(t *testing.T) {
-	for _, old := range []uint32{1, 2} {
+	for _, old := range []uint32{1, 2, 3} {
 		db := openTest(t, nil)
 		put(t, db, fixtures()...)
 		path := db.Path()
@@ -213,6 +213,16 @@ func TestUpgradeOlderSchema(t *testing.T) {
 				}
 				if _, err := tx.CreateBucket(bucketPostingsV1); err != nil {
 					return err
+				}
+			}
+			if old <= 3 { // article text as it is
+				articles := tx.Bucket(bucketArticles)
+				var ids [][]byte
+				articles.ForEach(func(k, _ []byte) error { ids = append(ids, slices.Clone(k)); return nil })
+				for _, id := range ids {
+					if err := articles.Put(id, plainRecord(string(id), articles.Get(id))); err != nil {
+						return err
+					}
 				}
 			}
 			return tx.Bucket(bucketMeta).Put(keySchema, binary.BigEndian.AppendUint32(nil, old))
@@ -228,6 +238,14 @@ func TestUpgradeOlderSchema(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkIndex(t, db)
+		db.View(func(r retrieval.IndexReader) error {
+			for _, a := range fixtures() {
+				if got, err := r.Article(a.ID); err != nil || sameArticle(got, a) != nil {
+					t.Errorf("schema %d: article %q after the reindex: %v", old, a.ID, err)
+				}
+			}
+			return nil
+		})
 		db.Close()
 	}
 }

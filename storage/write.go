@@ -89,7 +89,7 @@ func (db *DB) Put(articles []retrieval.Article) ([]Outcome, error) {
 		return nil, db.errorf("put: %w", err)
 	}
 
-	// Analyse the new content outside any transaction.
+	// Analyse and compress the new content outside any transaction.
 	var changed, replaced []int // indexes into articles
 	var news []retrieval.Article
 	for i, o := range outcomes {
@@ -105,10 +105,10 @@ func (db *DB) Put(articles []retrieval.Article) ([]Outcome, error) {
 	if len(changed) == 0 {
 		return outcomes, nil
 	}
-	// The write transaction indexes each article as soon as its analysis
-	// is done, while the next ones are being analysed. An article whose
+	// The write transaction indexes each article as soon as it is
+	// prepared, while the next ones are being prepared. An article whose
 	// analysis fails aborts it: nothing is written.
-	stream := streamAnalyses(db.analyze, news)
+	stream := streamPrepared(db.analyze, news)
 	defer stream.close()
 	bad := -1
 	now := time.Now().UnixNano()
@@ -127,13 +127,13 @@ func (db *DB) Put(articles []retrieval.Article) ([]Outcome, error) {
 					return err
 				}
 			}
-			rec.article, rec.hash = articles[i], hashes[i]
-			analysis, err := stream.get(j)
+			p, err := stream.get(j)
 			if err != nil {
 				bad = j
 				return err
 			}
-			if err := w.index(&rec, analysis); err != nil {
+			rec.article, rec.hash, rec.text = articles[i], hashes[i], p.text
+			if err := w.index(&rec, p.analysis); err != nil {
 				return err
 			}
 			if err := w.putRecord(&rec); err != nil {
