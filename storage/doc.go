@@ -15,6 +15,14 @@
 // Every write is one bbolt transaction: it is applied whole or not at all,
 // whatever fails and whenever the process dies.
 //
+// bbolt never shrinks a file, so Close compacts an index open for writing
+// when at least a quarter of its file (and 8 MB) holds no data, as after a
+// large ingest: it copies the index into the file's path + ".compact",
+// makes the copy durable and renames it over the index. A crash leaves one
+// whole index or the other; the next Open for writing removes a leftover
+// copy. An Open that waited for the lock of a file replaced meanwhile
+// opens the new one.
+//
 // # Invariants
 //
 // After every committed write, except between the transactions of an

@@ -1,0 +1,131 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// bbolt never shrinks a file: the pages of merged runs, of replaced
+// records and of a file grown ahead stay in it, free, for later writes to
+// reuse. After a large ingest most of that space is never needed again, so
+// Close copies the index into a fresh, dense file that replaces the old one
+// when enough of the old one is free.
+
+const (
+	// compactFreeRatio: Close compacts when at least this share of the
+	// file is free…
+	compactFreeRatio = 0.25
+	// compactMinFree: …and at least this many bytes are.
+	compactMinFree = 8 << 20
+	// compactTxSize is how many bytes of keys and values one transaction
+	// of the copy holds: its dirty pages stay in memory until it commits.
+	compactTxSize = 32 << 20
+)
+
+// compactSuffix names the fresh file beside the index while it is written.
+const compactSuffix = ".compact"
+
+// wasted is how many bytes of the file hold no data: free pages, and the
+// space past the last page in use that bbolt allocated ahead.
+func (db *DB) wasted() (wasted, size int64, err error) {
+	info, err := os.Stat(db.path)
+	if err != nil {
+		return 0, 0, err
+	}
+	var used int64
+	if err := db.bolt.View(func(tx *bolt.Tx) error {
+		used = tx.Size()
+		return nil
+	}); err != nil {
+		return 0, 0, err
+	}
+	free := int64(db.bolt.Stats().FreePageN) * int64(db.bolt.Info().PageSize)
+	return free + max(0, info.Size()-used), info.Size(), nil
+}
+
+// compactIfWasteful compacts the index when the share of the file that
+// holds no data is at least minRatio and at least minBytes. It reports
+// whether it did. The caller holds db.mu and closes db.bolt afterwards:
+// the new file takes the old one's place (a rename) while db.bolt still
+// holds the old one's lock.
+func (db *DB) compactIfWasteful(minRatio float64, minBytes int64) (bool, error) {
+	wasted, size, err := db.wasted()
+	if err != nil || wasted < minBytes || float64(wasted) < minRatio*float64(size) {
+		return false, err
+	}
+	return true, db.compactInto(db.path + compactSuffix)
+}
+
+// compactInto copies the index into a fresh file at tmp, makes it durable
+// and renames it over the index's path. On error the index is left as it
+// was and tmp is removed.
+func (db *DB) compactInto(tmp string) (err error) {
+	info, err := os.Stat(db.path)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(tmp)
+		}
+	}()
+	opts := boltOptions(db.timeout, false, true)
+	// One sync at the end instead of one per transaction of the copy.
+	opts.NoSync = true
+	dst, err := bolt.Open(tmp, info.Mode().Perm(), opts)
+	if err != nil {
+		return fmt.Errorf("compacting: %w", err)
+	}
+	if err := bolt.Compact(dst, db.bolt, compactTxSize); err != nil {
+		dst.Close()
+		return fmt.Errorf("compacting: %w", err)
+	}
+	var used int64
+	dst.View(func(tx *bolt.Tx) error {
+		used = tx.Size()
+		return nil
+	})
+	if err := dst.Close(); err != nil {
+		return fmt.Errorf("compacting: %w", err)
+	}
+	// Drop what bbolt allocated ahead, then make the file durable before
+	// it replaces the index.
+	f, err := os.OpenFile(tmp, os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("compacting: %w", err)
+	}
+	if err := f.Truncate(used); err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("compacting: %w", err)
+	}
+	if err := os.Rename(tmp, db.path); err != nil {
+		return fmt.Errorf("compacting: %w", err)
+	}
+	return syncDir(filepath.Dir(db.path))
+}
+
+// syncDir makes the entries of directory dir durable: a rename in it.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
