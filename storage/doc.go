@@ -132,6 +132,8 @@
 // A postings list is
 //
 //	uvarint  count of postings
+//	when count > 4 (for a shorter list, a reader derives both from its
+//	postings and the run's norms)
 //	uvarint  the greatest tf among them
 //	uvarint  the least length (norm) of their passages
 //	when count > 64, a skip table: the postings come in blocks of 64, and
