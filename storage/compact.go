@@ -34,22 +34,27 @@ const (
 // compactSuffix names the fresh file beside the index while it is written.
 const compactSuffix = ".compact"
 
-// wasted is how many bytes of the file hold no data: free pages, and the
-// space past the last page in use that bbolt allocated ahead.
+// wasted is how many bytes of the file hold no data: free pages, the
+// unused part of pages in use (a bucket whose keys arrive in no order
+// leaves its pages a third empty), and the space past the last page in
+// use that bbolt allocated ahead. It reads the header of every page.
 func (db *DB) wasted() (wasted, size int64, err error) {
 	info, err := os.Stat(db.path)
 	if err != nil {
 		return 0, 0, err
 	}
-	var used int64
+	// The two meta pages and the free list's are not in any bucket.
+	used := 3 * int64(db.bolt.Info().PageSize)
 	if err := db.bolt.View(func(tx *bolt.Tx) error {
-		used = tx.Size()
-		return nil
+		return tx.ForEach(func(_ []byte, b *bolt.Bucket) error {
+			s := b.Stats()
+			used += int64(s.BranchInuse + s.LeafInuse + s.InlineBucketInuse)
+			return nil
+		})
 	}); err != nil {
 		return 0, 0, err
 	}
-	free := int64(db.bolt.Stats().FreePageN) * int64(db.bolt.Info().PageSize)
-	return free + max(0, info.Size()-used), info.Size(), nil
+	return max(0, info.Size()-used), info.Size(), nil
 }
 
 // compactIfWasteful compacts the index when the share of the file that
