@@ -225,6 +225,7 @@ type checker struct {
 	// boltCheck: run bbolt's own check of the pages (tx.Check) too.
 	boltCheck bool
 	path      string // of the file (bbolt's may be the name it was created under)
+	pagesUsed int64  // set by walkPages: bytes of the pages in use that hold data
 
 	meta     meta
 	articles map[string]*checkedArticle
@@ -366,10 +367,11 @@ type pageWalker struct {
 	pageSize int
 	pages    uint64 // the high-water mark: pages 0 … pages-1 exist
 	seen     map[uint64]bool
+	used     int64 // bytes of the pages walked that hold headers, keys and values
 }
 
 // walkPages walks the page tree of the transaction and reports whether it
-// is sound enough for bbolt's cursors.
+// is sound enough for bbolt's cursors. It sets c.pagesUsed.
 func (c *checker) walkPages() bool {
 	f, err := os.Open(c.path)
 	if err != nil {
@@ -381,6 +383,7 @@ func (c *checker) walkPages() bool {
 	w := &pageWalker{c: c, f: f, pageSize: size, pages: uint64(c.tx.Size()) / uint64(size), seen: make(map[uint64]bool)}
 	before := c.problems[ProblemFile]
 	w.tree(uint64(c.tx.Cursor().Bucket().Root()), "root", 0)
+	c.pagesUsed = w.used
 	return c.problems[ProblemFile] == before
 }
 
@@ -431,6 +434,7 @@ func (w *pageWalker) page(p []byte, where string, depth int) {
 		w.c.addf(ProblemFile, "%s: flags %#x, %d elements in %d bytes", where, flags, count, len(p))
 		return
 	}
+	w.used += int64(pageHeaderSize + count*pageElementSize)
 	for i := range count {
 		at := pageHeaderSize + i*pageElementSize
 		e := p[at : at+pageElementSize]
@@ -440,6 +444,7 @@ func (w *pageWalker) page(p []byte, where string, depth int) {
 				w.c.addf(ProblemFile, "%s: branch element %d outside the page", where, i)
 				return
 			}
+			w.used += int64(ksize)
 			w.tree(binary.NativeEndian.Uint64(e[8:]), where, depth+1)
 			continue
 		}
@@ -449,6 +454,7 @@ func (w *pageWalker) page(p []byte, where string, depth int) {
 			w.c.addf(ProblemFile, "%s: leaf element %d outside the page", where, i)
 			return
 		}
+		w.used += int64(ksize + vsize)
 		if eflags&bucketLeaf == 0 {
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -37,24 +38,25 @@ const compactSuffix = ".compact"
 // wasted is how many bytes of the file hold no data: free pages, the
 // unused part of pages in use (a bucket whose keys arrive in no order
 // leaves its pages a third empty), and the space past the last page in
-// use that bbolt allocated ahead. It reads the header of every page.
+// use that bbolt allocated ahead. It reads every page, as Check does, and
+// returns ErrCorrupt for a damaged page tree, which must not be copied:
+// bbolt's cursors trust it.
 func (db *DB) wasted() (wasted, size int64, err error) {
 	info, err := os.Stat(db.path)
 	if err != nil {
 		return 0, 0, err
 	}
-	// The two meta pages and the free list's are not in any bucket.
-	used := 3 * int64(db.bolt.Info().PageSize)
-	if err := db.bolt.View(func(tx *bolt.Tx) error {
-		return tx.ForEach(func(_ []byte, b *bolt.Bucket) error {
-			s := b.Stats()
-			used += int64(s.BranchInuse + s.LeafInuse + s.InlineBucketInuse)
-			return nil
-		})
-	}); err != nil {
-		return 0, 0, err
-	}
-	return max(0, info.Size()-used), info.Size(), nil
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		c := &checker{tx: tx, rep: &CheckReport{}, problems: make(map[ProblemKind]*Problem), path: db.path}
+		if !c.walkPages() {
+			return fmt.Errorf("%w: %s", ErrCorrupt, c.problems[ProblemFile].Examples[0])
+		}
+		// The two meta pages and the free list's are in no tree.
+		used := c.pagesUsed + 3*int64(db.bolt.Info().PageSize)
+		wasted = max(0, info.Size()-used)
+		return nil
+	})
+	return wasted, info.Size(), err
 }
 
 // compactIfWasteful compacts the index when the share of the file that
@@ -94,7 +96,7 @@ func (db *DB) compactInto(tmp string) (err error) {
 	if err != nil {
 		return fmt.Errorf("compacting: %w", err)
 	}
-	if err := bolt.Compact(dst, db.bolt, compactTxSize); err != nil {
+	if err := copyIndex(dst, db.bolt); err != nil {
 		dst.Close()
 		return fmt.Errorf("compacting: %w", err)
 	}
@@ -125,6 +127,21 @@ func (db *DB) compactInto(tmp string) (err error) {
 		return fmt.Errorf("compacting: %w", err)
 	}
 	return syncDir(filepath.Dir(db.path))
+}
+
+// copyIndex copies every bucket of src into the empty dst.
+func copyIndex(dst, src *bolt.DB) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer recoverDamage(&err)
+	return bolt.Compact(dst, src, compactTxSize)
+}
+
+// recoverDamage, deferred, turns the panic of bbolt reading a damaged page
+// (an assertion, or a read outside its mapping) into an ErrCorrupt error.
+func recoverDamage(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%w: %v", ErrCorrupt, r)
+	}
 }
 
 // syncDir makes the entries of directory dir durable: a rename in it.
