@@ -25,7 +25,7 @@ const (
 	compactMinFree = 8 << 20
 	// compactTxSize is how many bytes of keys and values one transaction
 	// of the copy holds: its dirty pages stay in memory until it commits.
-	compactTxSize = 32 << 20
+	compactTxSize = 16 << 20
 	// compactPageSize is the page size of the copy. Its values (compressed
 	// articles of 1 to 2 KB, postings blocks of 1 KB, long postings lists)
 	// leave a quarter of 4 KB pages empty, a twentieth of 16 KB ones.

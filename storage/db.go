@@ -354,9 +354,10 @@ func (db *DB) meta() (m meta, err error) {
 // Close closes the index, after waiting for running transactions. An index
 // open for writing is first compacted when at least a quarter of its file
 // (and 8 MB) holds no data, as after a large ingest: bbolt never shrinks a
-// file, so the index is copied into a fresh file that takes its place.
-// That takes about as long as reading the index; a compaction that fails
-// leaves the index as it was, and its error is returned after closing.
+// file, so the index is copied into a fresh file that takes its place
+// (see doc.go). That takes about as long as reading the index; a
+// compaction that fails, or finds the file damaged, leaves the index as it
+// was, and its error is returned after closing.
 func (db *DB) Close() error {
 	db.mu.Lock()
 	defer db.mu.Unlock()

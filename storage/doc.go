@@ -16,12 +16,13 @@
 // whatever fails and whenever the process dies.
 //
 // bbolt never shrinks a file, so Close compacts an index open for writing
-// when at least a quarter of its file (and 8 MB) holds no data, as after a
-// large ingest: it copies the index into the file's path + ".compact",
-// makes the copy durable and renames it over the index. A crash leaves one
-// whole index or the other; the next Open for writing removes a leftover
-// copy. An Open that waited for the lock of a file replaced meanwhile
-// opens the new one.
+// when at least a quarter of its file (and 8 MB) holds no data (free pages,
+// the empty part of pages), as after a large ingest: after walking the
+// page tree as Check does, it copies the index into the file's path +
+// ".compact", with 16 KB pages filled in key order, makes the copy durable
+// and renames it over the index. A crash leaves one whole index or the
+// other; the next Open for writing removes a leftover copy. An Open that
+// waited for the lock of a file replaced meanwhile opens the new one.
 //
 // # Invariants
 //
