@@ -59,14 +59,45 @@ func (db *DB) wasted() (wasted, size int64, err error) {
 	return wasted, info.Size(), err
 }
 
+// freeBytes is how many bytes of the file bbolt's free list and the space
+// allocated ahead hold, without reading any page.
+func (db *DB) freeBytes() (free, size int64, err error) {
+	info, err := os.Stat(db.path)
+	if err != nil {
+		return 0, 0, err
+	}
+	var used int64
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		used = tx.Size()
+		return nil
+	})
+	free = int64(db.bolt.Stats().FreePageN)*int64(db.bolt.Info().PageSize) + max(0, info.Size()-used)
+	return free, info.Size(), err
+}
+
 // compactIfWasteful compacts the index when the share of the file that
 // holds no data is at least minRatio and at least minBytes. It reports
-// whether it did. The caller holds db.mu and closes db.bolt afterwards:
+// whether it did. Counting the empty part of pages reads every page, so
+// it does that only when the free pages alone are that many, or when this
+// DB added at least a quarter of the index's passages: otherwise the index
+// is left as it is. The caller holds db.mu and closes db.bolt afterwards:
 // the new file takes the old one's place (a rename) while db.bolt still
 // holds the old one's lock.
 func (db *DB) compactIfWasteful(minRatio float64, minBytes int64) (bool, error) {
+	free, size, err := db.freeBytes()
+	if err != nil {
+		return false, err
+	}
+	m, err := db.meta()
+	if err != nil {
+		return false, err
+	}
+	wasteful := func(wasted, size int64) bool { return wasted >= minBytes && float64(wasted) >= minRatio*float64(size) }
+	if !wasteful(free, size) && 4*db.addedPassages < m.stats.Passages {
+		return false, nil
+	}
 	wasted, size, err := db.wasted()
-	if err != nil || wasted < minBytes || float64(wasted) < minRatio*float64(size) {
+	if err != nil || !wasteful(wasted, size) {
 		return false, err
 	}
 	return true, db.compactInto(db.path + compactSuffix)

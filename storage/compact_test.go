@@ -147,3 +147,29 @@ func TestOpenRemovesDeadCopy(t *testing.T) {
 		t.Errorf("the dead copy is still there: %v", err)
 	}
 }
+
+// A process that only read the index closes it as it is, however much of
+// it is free: Close reads no page then.
+func TestCloseWithoutWritesKeepsFile(t *testing.T) {
+	db := openTest(t, nil)
+	db.compactMin = 1 << 40
+	articles := corpus(4, 300, "a")
+	put(t, db, articles...)
+	for _, a := range articles[20:] {
+		if err := db.Remove(a.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db = reopen(t, db, Options{Analyzer: retrieval.NewAnalyzer()})
+	db.compactMin = 1
+	if wasted, size, err := db.wasted(); err != nil || wasted < size/4 {
+		t.Fatalf("%d of %d bytes free (%v): the test needs more", wasted, size, err)
+	}
+	checkIndex(t, db)
+	path := db.Path()
+	info, _ := os.Stat(path)
+	db = reopen(t, db, Options{Analyzer: retrieval.NewAnalyzer()})
+	if after, _ := os.Stat(path); !os.SameFile(info, after) {
+		t.Errorf("an index only read was compacted")
+	}
+}

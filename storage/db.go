@@ -52,8 +52,11 @@ type DB struct {
 	// lock is exclusive), so the copy stays true.
 	analysis atomic.Uint32
 
-	// closed is set by Close, under mu.
-	closed bool
+	// closed is set by Close; wrote once a write committed; addedPassages
+	// counts the passages the writes added. All three under mu.
+	closed        bool
+	wrote         bool
+	addedPassages uint64
 
 	// reindexBatch, when a test sets it, replaces reindexBatchSize.
 	reindexBatch int
@@ -352,7 +355,7 @@ func (db *DB) meta() (m meta, err error) {
 }
 
 // Close closes the index, after waiting for running transactions. An index
-// open for writing is first compacted when at least a quarter of its file
+// this DB wrote to is first compacted when at least a quarter of its file
 // (and 8 MB) holds no data, as after a large ingest: bbolt never shrinks a
 // file, so the index is copied into a fresh file that takes its place
 // (see doc.go). That takes about as long as reading the index; a
@@ -362,7 +365,7 @@ func (db *DB) Close() error {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	var compactErr error
-	if !db.readOnly && !db.closed {
+	if !db.readOnly && !db.closed && db.wrote {
 		_, compactErr = db.compactIfWasteful(compactFreeRatio, cmp.Or(db.compactMin, compactMinFree))
 	}
 	db.closed = true

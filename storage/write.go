@@ -217,11 +217,13 @@ func addedKey(addedAt int64, id string) []byte {
 // update runs fn in a write transaction, then writes what the writer
 // gathered and commits.
 func (db *DB) update(fn func(w *writer) error) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	var added retrieval.PassageID
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		w, err := newWriter(tx)
 		if err != nil {
 			return err
 		}
+		defer func() { added = w.meta.next - w.first }()
 		if err := fn(w); err != nil {
 			return err
 		}
@@ -233,6 +235,11 @@ func (db *DB) update(fn func(w *writer) error) error {
 		}
 		return nil
 	})
+	if err == nil {
+		db.wrote = true
+		db.addedPassages += uint64(added)
+	}
+	return err
 }
 
 // writer changes the index inside one write transaction. The meta bucket,
