@@ -15,7 +15,7 @@
 // Every write is one bbolt transaction: it is applied whole or not at all,
 // whatever fails and whenever the process dies.
 //
-// bbolt never shrinks a file, so Close compacts an index open for writing
+// bbolt never shrinks a file, so Close compacts an index the DB wrote to
 // when at least a quarter of its file (and 8 MB) holds no data (free pages,
 // the empty part of pages), as after a large ingest: after walking the
 // page tree as Check does, it copies the index into the file's path +
