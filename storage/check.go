@@ -368,6 +368,7 @@ type pageWalker struct {
 	pages    uint64 // the high-water mark: pages 0 … pages-1 exist
 	seen     map[uint64]bool
 	used     int64 // bytes of the pages walked that hold headers, keys and values
+	bufs     [][]byte
 }
 
 // walkPages walks the page tree of the transaction and reports whether it
@@ -401,20 +402,29 @@ func (w *pageWalker) tree(id uint64, where string, depth int) {
 		return
 	}
 	w.seen[id] = true
-	head := make([]byte, pageHeaderSize)
-	if _, err := w.f.ReadAt(head, int64(id)*int64(w.pageSize)); err != nil {
+	var head [pageHeaderSize]byte
+	if _, err := w.f.ReadAt(head[:], int64(id)*int64(w.pageSize)); err != nil {
 		w.c.addf(ProblemFile, "%s: page %d: %v", where, id, err)
 		return
 	}
 	overflow := uint64(binary.NativeEndian.Uint32(head[12:]))
-	if got := binary.NativeEndian.Uint64(head); got != id || id+overflow >= w.pages {
+	if got := binary.NativeEndian.Uint64(head[:]); got != id || id+overflow >= w.pages {
 		w.c.addf(ProblemFile, "%s: page %d says it is page %d of %d", where, id, got, overflow+1)
 		return
 	}
 	for i := id + 1; i <= id+overflow; i++ {
 		w.seen[i] = true
 	}
-	p := make([]byte, (overflow+1)*uint64(w.pageSize))
+	// One buffer per depth: a page's buffer is in use while the pages
+	// below it are read.
+	for len(w.bufs) <= depth {
+		w.bufs = append(w.bufs, nil)
+	}
+	n := (overflow + 1) * uint64(w.pageSize)
+	if uint64(cap(w.bufs[depth])) < n {
+		w.bufs[depth] = make([]byte, n)
+	}
+	p := w.bufs[depth][:n]
 	if _, err := w.f.ReadAt(p, int64(id)*int64(w.pageSize)); err != nil {
 		w.c.addf(ProblemFile, "%s: page %d: %v", where, id, err)
 		return
