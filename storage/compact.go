@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -28,8 +29,12 @@ const (
 	compactTxSize = 16 << 20
 	// compactPageSize is the page size of the copy. Its values (compressed
 	// articles of 1 to 2 KB, postings blocks of 1 KB, long postings lists)
-	// leave a quarter of 4 KB pages empty, a twentieth of 16 KB ones.
-	compactPageSize = 16 << 10
+	// leave a quarter of 4 KB pages empty, a twentieth of 16 KB ones and
+	// less of 64 KB ones: on the news corpus the copy is 167, 147 and 141
+	// MB, and a process answering questions maps 12 MB less of the file
+	// with 64 KB pages than with 16 KB. Each later write rewrites whole
+	// pages: 64 KB for each article record it changes.
+	compactPageSize = 64 << 10
 )
 
 // compactSuffix names the fresh file beside the index while it is written.
@@ -122,7 +127,7 @@ func (db *DB) compactInto(tmp string) (err error) {
 	opts := boltOptions(db.timeout, false, true)
 	// One sync at the end instead of one per transaction of the copy.
 	opts.NoSync = true
-	opts.PageSize = compactPageSize
+	opts.PageSize = cmp.Or(db.compactPage, compactPageSize)
 	dst, err := bolt.Open(tmp, info.Mode().Perm(), opts)
 	if err != nil {
 		return fmt.Errorf("compacting: %w", err)
@@ -138,6 +143,10 @@ func (db *DB) compactInto(tmp string) (err error) {
 	})
 	if err := dst.Close(); err != nil {
 		return fmt.Errorf("compacting: %w", err)
+	}
+	if used >= info.Size() {
+		// Nothing to gain (a small index in larger pages).
+		return os.Remove(tmp)
 	}
 	// Drop what bbolt allocated ahead, then make the file durable before
 	// it replaces the index.

@@ -23,7 +23,7 @@ func fileSize(t testing.TB, path string) int64 {
 // into a smaller file that holds the same index.
 func TestCloseCompacts(t *testing.T) {
 	db := openTest(t, nil)
-	db.compactMin = 1
+	db.compactMin, db.compactPage = 1, 4096 // a small index compacts into small pages
 	articles := corpus(1, 600, "a")
 	for i := 0; i < len(articles); i += 50 {
 		put(t, db, articles[i:i+50]...)
@@ -90,7 +90,7 @@ func TestCloseKeepsSmallFile(t *testing.T) {
 // behind its back.
 func TestOpenAfterCompaction(t *testing.T) {
 	db := openTest(t, nil)
-	db.compactMin = 1
+	db.compactMin, db.compactPage = 1, 4096 // a small index compacts into small pages
 	articles := corpus(3, 300, "a")
 	put(t, db, articles...)
 	for _, a := range articles[20:] {
@@ -161,7 +161,7 @@ func TestCloseWithoutWritesKeepsFile(t *testing.T) {
 		}
 	}
 	db = reopen(t, db, Options{Analyzer: retrieval.NewAnalyzer()})
-	db.compactMin = 1
+	db.compactMin, db.compactPage = 1, 4096 // a small index compacts into small pages
 	if wasted, size, err := db.wasted(); err != nil || wasted < size/4 {
 		t.Fatalf("%d of %d bytes free (%v): the test needs more", wasted, size, err)
 	}
@@ -171,5 +171,30 @@ func TestCloseWithoutWritesKeepsFile(t *testing.T) {
 	db = reopen(t, db, Options{Analyzer: retrieval.NewAnalyzer()})
 	if after, _ := os.Stat(path); !os.SameFile(info, after) {
 		t.Errorf("an index only read was compacted")
+	}
+}
+
+// A copy that would not be smaller than the index (a small index in large
+// pages) is dropped: the index stays as it was.
+func TestCloseDropsLargerCopy(t *testing.T) {
+	db := openTest(t, nil)
+	db.compactMin, db.compactPage = 1, 64<<10
+	articles := corpus(6, 300, "a")
+	put(t, db, articles...)
+	for _, a := range articles[20:] {
+		if err := db.Remove(a.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := db.Path()
+	info, _ := os.Stat(path)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.Stat(path); !os.SameFile(info, after) {
+		t.Errorf("the index was replaced by a copy of %d bytes, %d before", after.Size(), info.Size())
+	}
+	if _, err := os.Stat(path + compactSuffix); !os.IsNotExist(err) {
+		t.Errorf("the copy is still there: %v", err)
 	}
 }

@@ -60,8 +60,10 @@ type DB struct {
 
 	// reindexBatch, when a test sets it, replaces reindexBatchSize.
 	reindexBatch int
-	// compactMin, when a test sets it, replaces compactMinFree.
-	compactMin int64
+	// compactMin and compactPage, when a test sets them, replace
+	// compactMinFree and compactPageSize.
+	compactMin  int64
+	compactPage int
 	// beforeCommit, when a test sets it, runs at the end of every write
 	// transaction; an error aborts the transaction.
 	beforeCommit func() error

@@ -19,7 +19,7 @@
 // when at least a quarter of its file (and 8 MB) holds no data (free pages,
 // the empty part of pages), as after a large ingest: after walking the
 // page tree as Check does, it copies the index into the file's path +
-// ".compact", with 16 KB pages filled in key order, makes the copy durable
+// ".compact", with 64 KB pages filled in key order, makes the copy durable
 // and renames it over the index. A crash leaves one whole index or the
 // other; the next Open for writing removes a leftover copy. An Open that
 // waited for the lock of a file replaced meanwhile opens the new one.
