@@ -13,20 +13,36 @@ import (
 // their own analysis through it.
 type analyzeFunc func(retrieval.Article) retrieval.IndexedArticle
 
-// analyzeAll analyses every article, spread over the available CPUs, and
-// checks each result with checkAnalysis. On error, bad is the index of the
-// article at fault. analyze must be safe for concurrent use, as
-// retrieval.Analyzer is.
-func analyzeAll(analyze analyzeFunc, articles []retrieval.Article) (analyses []retrieval.IndexedArticle, bad int, err error) {
-	analyses = make([]retrieval.IndexedArticle, len(articles))
+// prepared is what a write needs of an article that takes CPU time and no
+// transaction: its analysis and its stored text (appendText).
+type prepared struct {
+	analysis retrieval.IndexedArticle
+	text     []byte
+}
+
+// prepare analyses a and checks the result with checkAnalysis, then lays
+// out its stored text.
+func prepare(analyze analyzeFunc, a retrieval.Article) (prepared, error) {
+	p := prepared{analysis: analyze(a)}
+	if err := checkAnalysis(a, p.analysis); err != nil {
+		return prepared{}, err
+	}
+	p.text = appendText(nil, a.Summary, a.Body)
+	return p, nil
+}
+
+// prepareAll prepares every article, spread over the available CPUs. On
+// error, bad is the index of the article at fault. analyze must be safe
+// for concurrent use, as retrieval.Analyzer is.
+func prepareAll(analyze analyzeFunc, articles []retrieval.Article) (ps []prepared, bad int, err error) {
+	ps = make([]prepared, len(articles))
 	errs := make([]error, len(articles))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(articles)) {
 		wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < len(articles); i = int(next.Add(1) - 1) {
-				analyses[i] = analyze(articles[i])
-				errs[i] = checkAnalysis(articles[i], analyses[i])
+				ps[i], errs[i] = prepare(analyze, articles[i])
 			}
 		})
 	}
@@ -36,26 +52,25 @@ func analyzeAll(analyze analyzeFunc, articles []retrieval.Article) (analyses []r
 			return nil, i, err
 		}
 	}
-	return analyses, 0, nil
+	return ps, 0, nil
 }
 
-// analysisStream analyses articles on every CPU but one's share, in the
-// background, while the caller consumes the analyses in order: a write
-// transaction indexes the first articles while the others are still being
-// analysed.
-type analysisStream struct {
-	analyses []retrieval.IndexedArticle
+// prepareStream prepares articles on every CPU but one's share, in the
+// background, while the caller consumes them in order: a write transaction
+// indexes the first articles while the others are still being prepared.
+type prepareStream struct {
+	prepared []prepared
 	errs     []error
 	done     []chan struct{}
 	stop     atomic.Bool
 	wg       sync.WaitGroup
 }
 
-// streamAnalyses starts analysing articles; every result must be consumed
+// streamPrepared starts preparing articles; every result must be consumed
 // with get or the stream closed with close.
-func streamAnalyses(analyze analyzeFunc, articles []retrieval.Article) *analysisStream {
-	s := &analysisStream{
-		analyses: make([]retrieval.IndexedArticle, len(articles)),
+func streamPrepared(analyze analyzeFunc, articles []retrieval.Article) *prepareStream {
+	s := &prepareStream{
+		prepared: make([]prepared, len(articles)),
 		errs:     make([]error, len(articles)),
 		done:     make([]chan struct{}, len(articles)),
 	}
@@ -67,8 +82,7 @@ func streamAnalyses(analyze analyzeFunc, articles []retrieval.Article) *analysis
 		s.wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < len(articles); i = int(next.Add(1) - 1) {
 				if !s.stop.Load() {
-					s.analyses[i] = analyze(articles[i])
-					s.errs[i] = checkAnalysis(articles[i], s.analyses[i])
+					s.prepared[i], s.errs[i] = prepare(analyze, articles[i])
 				}
 				close(s.done[i])
 			}
@@ -77,17 +91,17 @@ func streamAnalyses(analyze analyzeFunc, articles []retrieval.Article) *analysis
 	return s
 }
 
-// get waits for the analysis of article i and hands it over: the stream
+// get waits for article i to be prepared and hands it over: the stream
 // forgets it.
-func (s *analysisStream) get(i int) (retrieval.IndexedArticle, error) {
+func (s *prepareStream) get(i int) (prepared, error) {
 	<-s.done[i]
-	a := s.analyses[i]
-	s.analyses[i] = retrieval.IndexedArticle{}
-	return a, s.errs[i]
+	p := s.prepared[i]
+	s.prepared[i] = prepared{}
+	return p, s.errs[i]
 }
 
-// close stops the analyses not yet begun and waits for the others.
-func (s *analysisStream) close() {
+// close stops the preparations not yet begun and waits for the others.
+func (s *prepareStream) close() {
 	s.stop.Store(true)
 	s.wg.Wait()
 }

@@ -225,6 +225,7 @@ type checker struct {
 	// boltCheck: run bbolt's own check of the pages (tx.Check) too.
 	boltCheck bool
 	path      string // of the file (bbolt's may be the name it was created under)
+	pagesUsed int64  // set by walkPages: bytes of the pages in use that hold data
 
 	meta     meta
 	articles map[string]*checkedArticle
@@ -366,10 +367,12 @@ type pageWalker struct {
 	pageSize int
 	pages    uint64 // the high-water mark: pages 0 … pages-1 exist
 	seen     map[uint64]bool
+	used     int64 // bytes of the pages walked that hold headers, keys and values
+	bufs     [][]byte
 }
 
 // walkPages walks the page tree of the transaction and reports whether it
-// is sound enough for bbolt's cursors.
+// is sound enough for bbolt's cursors. It sets c.pagesUsed.
 func (c *checker) walkPages() bool {
 	f, err := os.Open(c.path)
 	if err != nil {
@@ -381,6 +384,7 @@ func (c *checker) walkPages() bool {
 	w := &pageWalker{c: c, f: f, pageSize: size, pages: uint64(c.tx.Size()) / uint64(size), seen: make(map[uint64]bool)}
 	before := c.problems[ProblemFile]
 	w.tree(uint64(c.tx.Cursor().Bucket().Root()), "root", 0)
+	c.pagesUsed = w.used
 	return c.problems[ProblemFile] == before
 }
 
@@ -398,20 +402,29 @@ func (w *pageWalker) tree(id uint64, where string, depth int) {
 		return
 	}
 	w.seen[id] = true
-	head := make([]byte, pageHeaderSize)
-	if _, err := w.f.ReadAt(head, int64(id)*int64(w.pageSize)); err != nil {
+	var head [pageHeaderSize]byte
+	if _, err := w.f.ReadAt(head[:], int64(id)*int64(w.pageSize)); err != nil {
 		w.c.addf(ProblemFile, "%s: page %d: %v", where, id, err)
 		return
 	}
 	overflow := uint64(binary.NativeEndian.Uint32(head[12:]))
-	if got := binary.NativeEndian.Uint64(head); got != id || id+overflow >= w.pages {
+	if got := binary.NativeEndian.Uint64(head[:]); got != id || id+overflow >= w.pages {
 		w.c.addf(ProblemFile, "%s: page %d says it is page %d of %d", where, id, got, overflow+1)
 		return
 	}
 	for i := id + 1; i <= id+overflow; i++ {
 		w.seen[i] = true
 	}
-	p := make([]byte, (overflow+1)*uint64(w.pageSize))
+	// One buffer per depth: a page's buffer is in use while the pages
+	// below it are read.
+	for len(w.bufs) <= depth {
+		w.bufs = append(w.bufs, nil)
+	}
+	n := (overflow + 1) * uint64(w.pageSize)
+	if uint64(cap(w.bufs[depth])) < n {
+		w.bufs[depth] = make([]byte, n)
+	}
+	p := w.bufs[depth][:n]
 	if _, err := w.f.ReadAt(p, int64(id)*int64(w.pageSize)); err != nil {
 		w.c.addf(ProblemFile, "%s: page %d: %v", where, id, err)
 		return
@@ -431,6 +444,7 @@ func (w *pageWalker) page(p []byte, where string, depth int) {
 		w.c.addf(ProblemFile, "%s: flags %#x, %d elements in %d bytes", where, flags, count, len(p))
 		return
 	}
+	w.used += int64(pageHeaderSize + count*pageElementSize)
 	for i := range count {
 		at := pageHeaderSize + i*pageElementSize
 		e := p[at : at+pageElementSize]
@@ -440,6 +454,7 @@ func (w *pageWalker) page(p []byte, where string, depth int) {
 				w.c.addf(ProblemFile, "%s: branch element %d outside the page", where, i)
 				return
 			}
+			w.used += int64(ksize)
 			w.tree(binary.NativeEndian.Uint64(e[8:]), where, depth+1)
 			continue
 		}
@@ -449,6 +464,7 @@ func (w *pageWalker) page(p []byte, where string, depth int) {
 			w.c.addf(ProblemFile, "%s: leaf element %d outside the page", where, i)
 			return
 		}
+		w.used += int64(ksize + vsize)
 		if eflags&bucketLeaf == 0 {
 			continue
 		}

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -39,6 +40,7 @@ type Options struct {
 type DB struct {
 	bolt     *bolt.DB
 	path     string
+	timeout  time.Duration
 	readOnly bool
 	created  bool        // this Open initialised the index
 	analyze  analyzeFunc // nil when read-only
@@ -50,8 +52,18 @@ type DB struct {
 	// lock is exclusive), so the copy stays true.
 	analysis atomic.Uint32
 
+	// closed is set by Close; wrote once a write committed; addedPassages
+	// counts the passages the writes added. All three under mu.
+	closed        bool
+	wrote         bool
+	addedPassages uint64
+
 	// reindexBatch, when a test sets it, replaces reindexBatchSize.
 	reindexBatch int
+	// compactMin and compactPage, when a test sets them, replace
+	// compactMinFree and compactPageSize.
+	compactMin  int64
+	compactPage int
 	// beforeCommit, when a test sets it, runs at the end of every write
 	// transaction; an error aborts the transaction.
 	beforeCommit func() error
@@ -113,6 +125,12 @@ func open(path string, opts Options) (*DB, error) {
 	if db, err = openExisting(path, opts.Timeout, false); err != nil {
 		return nil, err
 	}
+	// A compaction that died left its copy behind; only the holder of the
+	// write lock, as we now are, compacts.
+	if err := os.Remove(path + compactSuffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		db.bolt.Close()
+		return nil, db.errorf("%w", err)
+	}
 	// Upgrade an older schema. Only then: the first write transaction of a
 	// process rebuilds bbolt's freelist by reading the whole file.
 	m, err := db.meta()
@@ -158,16 +176,55 @@ func openExisting(path string, timeout time.Duration, readOnly bool) (db *DB, er
 			db, err = nil, fmt.Errorf("storage: %s: %w: %v", path, ErrCorrupt, r)
 		}
 	}()
-	bdb, err = bolt.Open(path, 0o600, boltOptions(timeout, readOnly, false))
-	if err != nil {
-		return nil, openError(path, err)
+	// The process we waited for may have compacted the index, putting a
+	// new file in the place of the one we opened and locked: open again.
+	for range maxReopens {
+		var file *os.File
+		opts := boltOptions(timeout, readOnly, false)
+		opts.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
+			f, err := os.OpenFile(name, flag, perm)
+			file = f
+			return f, err
+		}
+		if bdb, err = bolt.Open(path, 0o600, opts); err != nil {
+			return nil, openError(path, err)
+		}
+		if same, err := sameFile(path, file); err != nil || same {
+			if err != nil {
+				bdb.Close()
+				return nil, fmt.Errorf("storage: %w", err)
+			}
+			break
+		}
+		bdb.Close()
+		bdb = nil
 	}
-	db = &DB{bolt: bdb, path: path, readOnly: readOnly}
+	if bdb == nil {
+		return nil, fmt.Errorf("storage: %s: %w (replaced again and again while opening)", path, ErrInUse)
+	}
+	db = &DB{bolt: bdb, path: path, timeout: timeout, readOnly: readOnly}
 	if err := db.loadMeta(); err != nil {
 		bdb.Close()
 		return nil, err
 	}
 	return db, nil
+}
+
+// maxReopens bounds how many times openExisting opens a file that turns
+// out to have been replaced meanwhile.
+const maxReopens = 10
+
+// sameFile reports whether path still names the open file f.
+func sameFile(path string, f *os.File) (bool, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return false, err
+	}
+	pi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil && os.SameFile(fi, pi), err
 }
 
 // create opens a new or empty file and initialises the index in it. When
@@ -178,7 +235,7 @@ func create(path string, timeout time.Duration, exclusive bool) (*DB, error) {
 	if err != nil {
 		return nil, openError(path, err)
 	}
-	db := &DB{bolt: bdb, path: path}
+	db := &DB{bolt: bdb, path: path, timeout: timeout}
 	err = bdb.Update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketMeta) != nil {
 			return nil // someone initialised it meanwhile
@@ -299,10 +356,26 @@ func (db *DB) meta() (m meta, err error) {
 	return m, nil
 }
 
-// Close closes the index, after waiting for running transactions.
+// Close closes the index, after waiting for running transactions. An index
+// this DB wrote to is first compacted when at least a quarter of its file
+// (and 8 MB) holds no data, as after a large ingest: bbolt never shrinks a
+// file, so the index is copied into a fresh file that takes its place
+// (see doc.go). That takes about as long as reading the index; a
+// compaction that fails, or finds the file damaged, leaves the index as it
+// was, and its error is returned after closing.
 func (db *DB) Close() error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	var compactErr error
+	if !db.readOnly && !db.closed && db.wrote {
+		_, compactErr = db.compactIfWasteful(compactFreeRatio, cmp.Or(db.compactMin, compactMinFree))
+	}
+	db.closed = true
 	if err := db.bolt.Close(); err != nil {
 		return db.errorf("closing: %w", err)
+	}
+	if compactErr != nil {
+		return db.errorf("closing: %w", compactErr)
 	}
 	return nil
 }

@@ -15,6 +15,15 @@
 // Every write is one bbolt transaction: it is applied whole or not at all,
 // whatever fails and whenever the process dies.
 //
+// bbolt never shrinks a file, so Close compacts an index the DB wrote to
+// when at least a quarter of its file (and 8 MB) holds no data (free pages,
+// the empty part of pages), as after a large ingest: after walking the
+// page tree as Check does, it copies the index into the file's path +
+// ".compact", with 64 KB pages filled in key order, makes the copy durable
+// and renames it over the index. A crash leaves one whole index or the
+// other; the next Open for writing removes a leftover copy. An Open that
+// waited for the lock of a file replaced meanwhile opens the new one.
+//
 // # Invariants
 //
 // After every committed write, except between the transactions of an
@@ -30,11 +39,12 @@
 //
 // # Schema
 //
-// The file holds seven top-level buckets (schema version 3; an older file,
-// whose postings were one key per term (1) or whose runs lack article marks
-// (2), is upgraded when opened for writing and then needs a reindex), two more (shown, feedback) once a
-// front end has recorded an answer it showed, and digests once a digest
-// subscription is stored. Integers are big-endian in
+// The file holds seven top-level buckets (schema version 4; an older file,
+// whose postings were one key per term (1), whose runs lack article marks
+// (2) or whose article text is not compressed (3), is upgraded when opened
+// for writing and then needs a reindex, which rewrites its article
+// records), two more (shown, feedback) once a front end has recorded an
+// answer it showed, and digests once a digest subscription is stored. Integers are big-endian in
 // keys so that keys sort numerically; "uvarint" and "varint" are
 // encoding/binary's variable-length integers; a "string" is a uvarint byte
 // length followed by the bytes.
@@ -52,7 +62,7 @@
 //
 // articles: key = article ID (1 to 1024 bytes), value = a record:
 //
-//	byte     record version, 1
+//	byte     record version, 2
 //	varint   ingest time, Unix nanoseconds
 //	uvarint  first PassageID
 //	uvarint  passage count; the article's passages are first … first+count-1
@@ -62,9 +72,16 @@
 //	string   published: empty when unknown, else varint Unix seconds,
 //	         uvarint nanoseconds and, unless in UTC, varint zone offset in
 //	         seconds and string zone name
-//	string   summary, body
+//	byte     text codec: 0 none, 1 zstd
+//	bytes    to the end of the value, the text, compressed with the codec
+//	         (one zstd frame, with its checksum): string summary, then the
+//	         body to the end
 //
 // The small fields come first so that listing articles never reads a body.
+// A text shorter than 64 bytes, or that compression would not shrink, is
+// stored as it is. Records of version 1 (schema 3 and older, still read to
+// reindex them) end with string summary, string body instead of the codec
+// and text.
 //
 // passages: key = uint32 PassageID, value =
 //
@@ -116,6 +133,8 @@
 // A postings list is
 //
 //	uvarint  count of postings
+//	when count > 4 (for a shorter list, a reader derives both from its
+//	postings and the run's norms)
 //	uvarint  the greatest tf among them
 //	uvarint  the least length (norm) of their passages
 //	when count > 64, a skip table: the postings come in blocks of 64, and

@@ -14,9 +14,10 @@ import (
 //
 // Version 2 keeps postings in runs (postings.go) instead of one key per
 // term; version 3 marks the first passage of each article in the runs'
-// norms. An older file is upgraded when opened for writing: its postings
-// are dropped and it needs a reindex.
-const SchemaVersion = 3
+// norms; version 4 stores article text compressed (record version 2). An
+// older file is upgraded when opened for writing: its postings are dropped
+// and it needs a reindex, which also rewrites its article records.
+const SchemaVersion = 4
 
 // magic marks a bbolt file as a baobot index.
 const magic = "baobot"

@@ -132,6 +132,8 @@ func loadRuns(tx *bolt.Tx) ([]run, error) {
 // A postings list, for passages in increasing order, is
 //
 //	uvarint  count of postings
+//	when count > shortList (a reader of a shorter list derives both from
+//	its postings and the run's norms)
 //	uvarint  the greatest tf among them
 //	uvarint  the least length (norm) of their passages: with the greatest
 //	         tf, a bound on what one posting can add to a BM25 score
@@ -147,6 +149,11 @@ func loadRuns(tx *bolt.Tx) ([]run, error) {
 // skipInterval is how many postings a block of a long postings list holds:
 // a cursor skips whole blocks by the skip table.
 const skipInterval = 64
+
+// shortList is the longest postings list stored without its greatest tf
+// and least length: half the lists hold one posting, and those bounds
+// would be half their size.
+const shortList = 4
 
 // entry is one decoded block entry; key and postings alias the block.
 type entry struct {
@@ -194,9 +201,16 @@ type list struct {
 // parseList parses a postings list value.
 func parseList(b []byte, r *run) (list, error) {
 	d := decoder{b: b}
-	l := list{count: d.int(), maxTF: d.uint32(), minLen: d.uint32()}
+	l := list{count: d.int()}
+	if l.count > shortList {
+		l.maxTF, l.minLen = d.uint32(), d.uint32()
+	}
 	if d.err != nil || l.count == 0 {
 		return list{}, corrupt("postings of run %d: bad count", r.seq)
+	}
+	if l.count <= shortList {
+		l.data = d.b
+		return l, l.deriveBounds(r)
 	}
 	if l.count > skipInterval {
 		l.nskips = (l.count - 1) / skipInterval
@@ -211,6 +225,36 @@ func parseList(b []byte, r *run) (list, error) {
 	}
 	l.data = d.b
 	return l, nil
+}
+
+// deriveBounds sets the greatest tf and least length of a short list from
+// its postings and r's norms (removed passages have no length).
+func (l *list) deriveBounds(r *run) error {
+	l.minLen = math.MaxUint32
+	id, hi := uint64(r.lo), uint64(r.hi())
+	data := l.data
+	for range l.count {
+		v, n := binary.Uvarint(data)
+		if n <= 0 {
+			return corrupt("postings of run %d: bad varint", r.seq)
+		}
+		data = data[n:]
+		tf := uint64(1)
+		if v&1 != 0 {
+			if tf, n = binary.Uvarint(data); n <= 0 || tf > math.MaxUint32 {
+				return corrupt("postings of run %d: bad term frequency", r.seq)
+			}
+			data = data[n:]
+		}
+		if id += v >> 1; id >= hi {
+			return corrupt("postings of run %d: passage %d outside %d…%d", r.seq, id, r.lo, hi-1)
+		}
+		l.maxTF = max(l.maxTF, uint32(tf))
+		if n := r.norm(retrieval.PassageID(id)); n != deletedNorm {
+			l.minLen = min(l.minLen, n)
+		}
+	}
+	return nil
 }
 
 // decodePostings appends the postings of the list value b of run r to dst,
@@ -288,8 +332,10 @@ func appendList(dst, scratch []byte, r *run, ps []post) ([]byte, []byte) {
 		}
 	}
 	dst = binary.AppendUvarint(dst, uint64(len(ps)))
-	dst = binary.AppendUvarint(dst, uint64(maxTF))
-	dst = binary.AppendUvarint(dst, uint64(minLen))
+	if len(ps) > shortList {
+		dst = binary.AppendUvarint(dst, uint64(maxTF))
+		dst = binary.AppendUvarint(dst, uint64(minLen))
+	}
 	if len(ps) <= skipInterval {
 		prev := lo
 		for _, p := range ps {

@@ -36,6 +36,11 @@ func TestPostingsRoundTrip(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
+	// A short list stores no bounds: they come from its postings and the
+	// norms of the passages not removed.
+	if l, err := parseList(b, r); err != nil || l.maxTF != math.MaxUint32 || l.minLen != 5 {
+		t.Errorf("short list: greatest tf %d, least length %d, %v", l.maxTF, l.minLen, err)
+	}
 
 	// A long list, with a skip table.
 	var lengths []uint32
@@ -77,14 +82,15 @@ func TestPostingsCorrupt(t *testing.T) {
 	}{
 		{"no count", nil},
 		{"count 0", enc(0)},
-		{"no bounds", enc(1)},
-		{"repeated passage", enc(2, 1, 3, 0, 0)},
-		{"past the run", enc(2, 1, 3, 2<<1, 1<<1)},
-		{"tf past uint32", enc(1, 1, 3, 1, math.MaxUint32+1)},
-		{"truncated tf", enc(1, 1, 3, 1)},
-		{"fewer than counted", enc(3, 1, 3, 0, 2)},
-		{"trailing bytes", enc(1, 1, 3, 0, 2)},
-		{"bad varint", append(enc(1, 1, 3), 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF)},
+		{"no postings", enc(1)},
+		{"no bounds", enc(shortList + 1)},
+		{"repeated passage", enc(2, 0, 0)},
+		{"past the run", enc(2, 2<<1, 2<<1)},
+		{"tf past uint32", enc(1, 1, math.MaxUint32+1)},
+		{"truncated tf", enc(1, 1)},
+		{"fewer than counted", enc(3, 0, 2)},
+		{"trailing bytes", enc(1, 0, 2)},
+		{"bad varint", append(enc(1), 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF)},
 		{"bad skip table", append(enc(skipInterval+1, 1, 3), 0xFF)},
 	}
 	for _, tt := range tests {
@@ -201,7 +207,7 @@ func TestRunsModel(t *testing.T) {
 // An index of an older schema is upgraded when opened for writing: it
 // needs a reindex, after which it is whole again.
 func TestUpgradeOlderSchema(t *testing.T) {
-	for _, old := range []uint32{1, 2} {
+	for _, old := range []uint32{1, 2, 3} {
 		db := openTest(t, nil)
 		put(t, db, fixtures()...)
 		path := db.Path()
@@ -213,6 +219,16 @@ func TestUpgradeOlderSchema(t *testing.T) {
 				}
 				if _, err := tx.CreateBucket(bucketPostingsV1); err != nil {
 					return err
+				}
+			}
+			if old <= 3 { // article text as it is
+				articles := tx.Bucket(bucketArticles)
+				var ids [][]byte
+				articles.ForEach(func(k, _ []byte) error { ids = append(ids, slices.Clone(k)); return nil })
+				for _, id := range ids {
+					if err := articles.Put(id, plainRecord(string(id), articles.Get(id))); err != nil {
+						return err
+					}
 				}
 			}
 			return tx.Bucket(bucketMeta).Put(keySchema, binary.BigEndian.AppendUint32(nil, old))
@@ -228,6 +244,14 @@ func TestUpgradeOlderSchema(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkIndex(t, db)
+		db.View(func(r retrieval.IndexReader) error {
+			for _, a := range fixtures() {
+				if got, err := r.Article(a.ID); err != nil || sameArticle(got, a) != nil {
+					t.Errorf("schema %d: article %q after the reindex: %v", old, a.ID, err)
+				}
+			}
+			return nil
+		})
 		db.Close()
 	}
 }

@@ -8,8 +8,13 @@ import (
 	"github.com/baobot/baobot/retrieval"
 )
 
-// recordVersion is the first byte of every article record.
-const recordVersion = 1
+// Record versions, the first byte of every article record: version 1
+// (schema 3 and older) holds the summary and body as they are, version 2
+// holds them compressed (text.go). Both are read; version 2 is written.
+const (
+	recordVersionPlain = 1
+	recordVersion      = 2
+)
 
 // maxIDLen bounds article IDs, which are bbolt keys.
 const maxIDLen = 1024
@@ -23,6 +28,10 @@ type record struct {
 	language string            // analysis language
 	first    retrieval.PassageID
 	passages uint32 // the article's passages are first … first+passages-1
+	// text, when set, is the stored form of the article's summary and
+	// body (appendText), made ahead of the write; appendRecord makes it
+	// otherwise.
+	text []byte
 }
 
 // end is the PassageID after the article's last passage.
@@ -47,9 +56,13 @@ func (r *record) maxSize() int {
 	zone, _ := a.Published.Zone()
 	text := len(r.hash) + len(r.language) + len(a.Title) + len(a.URL) + len(a.Source) +
 		len(a.Language) + len(zone) + len(a.Summary) + len(a.Body)
-	// The version byte, then 16 varints at most: 3 numbers, 9 lengths and
-	// the time's 4.
-	return 1 + 16*binary.MaxVarintLen64 + text
+	if r.text != nil {
+		text += len(r.text) - len(a.Summary) - len(a.Body)
+	}
+	// The version and codec bytes, then 16 varints at most: 3 numbers, 9
+	// lengths and the time's 4. A text is only stored compressed when
+	// that makes it smaller.
+	return 2 + 16*binary.MaxVarintLen64 + text
 }
 
 // appendRecord encodes r.
@@ -66,8 +79,10 @@ func appendRecord(dst []byte, r *record) []byte {
 	dst = appendString(dst, a.Source)
 	dst = appendString(dst, a.Language)
 	dst = appendTime(dst, a.Published)
-	dst = appendString(dst, a.Summary)
-	return appendString(dst, a.Body)
+	if r.text != nil {
+		return append(dst, r.text...)
+	}
+	return appendText(dst, a.Summary, a.Body)
 }
 
 // appendTime encodes t as a length-prefixed field: empty for the zero time,
@@ -117,10 +132,16 @@ func (d *decoder) time() time.Time {
 // the record outlives the transaction.
 func decodeRecord(id string, v []byte) (record, error) {
 	d, r := decodeHead(id, v)
-	r.article.Summary = d.string()
-	r.article.Body = d.string()
-	if d.err == nil && len(d.b) != 0 {
-		d.fail()
+	switch {
+	case d.err != nil:
+	case v[0] == recordVersionPlain:
+		r.article.Summary = d.string()
+		r.article.Body = d.string()
+		if d.err == nil && len(d.b) != 0 {
+			d.fail()
+		}
+	default:
+		r.article.Summary, r.article.Body, d.err = decodeText(d.b)
 	}
 	if d.err != nil {
 		return record{}, corrupt("article %q: %v", id, d.err)
@@ -154,7 +175,7 @@ func decodeInfo(id string, v []byte) (ArticleInfo, error) {
 func decodeHead(id string, v []byte) (*decoder, record) {
 	d := &decoder{b: v}
 	var r record
-	if version := d.byte(); d.err == nil && version != recordVersion {
+	if version := d.byte(); d.err == nil && version != recordVersion && version != recordVersionPlain {
 		d.err = fmt.Errorf("unknown record version %d", version)
 		return d, r
 	}

@@ -2,6 +2,8 @@ package storage
 
 import (
 	"errors"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,20 +34,63 @@ func TestRecordRoundTrip(t *testing.T) {
 			t.Errorf("%s: %v", a.ID, err)
 		}
 		got.article, want.article = retrieval.Article{}, retrieval.Article{}
-		if got != want {
+		if want.text = nil; !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: %+v, want %+v", a.ID, got, want)
 		}
 	}
 }
 
+// A long text is stored compressed, a short one as it is, and records of
+// version 1 (text not compressed) still decode.
+func TestRecordText(t *testing.T) {
+	long := strings.Repeat("Hà Nội mùa thu, cây cơm nguội vàng. ", 200)
+	for _, a := range []retrieval.Article{
+		{ID: "long", Summary: "tóm tắt", Body: long},
+		{ID: "short", Body: "x"},
+		{ID: "summary only", Summary: long, Body: ""},
+	} {
+		rec := record{article: a, hash: a.ContentHash(), first: 1, passages: 1}
+		v := appendRecord(nil, &rec)
+		if compressed := len(v) < len(a.Body)+len(a.Summary); compressed != (len(a.Body)+len(a.Summary) > 1000) {
+			t.Errorf("%s: %d bytes for %d bytes of text", a.ID, len(v), len(a.Body)+len(a.Summary))
+		}
+		got, err := decodeRecord(a.ID, v)
+		if err != nil || got.article.Summary != a.Summary || got.article.Body != a.Body {
+			t.Errorf("%s: %q, %q, %v", a.ID, got.article.Summary, got.article.Body, err)
+		}
+
+		got, err = decodeRecord(a.ID, plainRecord(a.ID, v))
+		if err != nil || got.article.Summary != a.Summary || got.article.Body != a.Body {
+			t.Errorf("%s, version 1: %q, %q, %v", a.ID, got.article.Summary, got.article.Body, err)
+		}
+	}
+}
+
+// plainRecord rewrites the record v of article id as record version 1
+// writes it: the head, then the summary and body as strings.
+func plainRecord(id string, v []byte) []byte {
+	rec, err := decodeRecord(id, v)
+	if err != nil {
+		panic(err)
+	}
+	head, _ := decodeHead(id, v)
+	v1 := append([]byte{recordVersionPlain}, v[1:len(v)-len(head.b)]...)
+	return appendString(appendString(v1, rec.article.Summary), rec.article.Body)
+}
+
 func TestRecordCorrupt(t *testing.T) {
 	rec := record{article: fixtures()[0], hash: "h", first: 1, passages: 2}
+	rec.text = appendText(nil, rec.article.Summary, rec.article.Body)
+	if rec.text[0] != textZstd {
+		t.Fatalf("the fixture's text is not compressed")
+	}
 	good := appendRecord(nil, &rec)
 	tests := map[string][]byte{
 		"empty":         nil,
 		"other version": append([]byte{recordVersion + 1}, good[1:]...),
 		"truncated":     good[:len(good)-1],
 		"trailing":      append(append([]byte(nil), good...), 0),
+		"unknown codec": append(good[:len(good)-len(rec.text)], 9),
 	}
 	for name, v := range tests {
 		if _, err := decodeRecord("id", v); !errors.Is(err, ErrCorrupt) {

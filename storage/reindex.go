@@ -89,13 +89,14 @@ func (db *DB) Reindex(progress func(done, total int)) error {
 		for i := range recs {
 			articles[i] = recs[i].article
 		}
-		analyses, bad, err := analyzeAll(db.analyze, articles)
+		ps, bad, err := prepareAll(db.analyze, articles)
 		if err != nil {
 			return db.errorf("reindex: article %q: %w", articles[bad].ID, err)
 		}
 		err = db.update(func(w *writer) error {
 			for i := range recs {
-				if err := w.index(&recs[i], analyses[i]); err != nil {
+				recs[i].text = ps[i].text
+				if err := w.index(&recs[i], ps[i].analysis); err != nil {
 					return err
 				}
 				if err := w.putRecord(&recs[i]); err != nil {

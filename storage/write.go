@@ -89,7 +89,7 @@ func (db *DB) Put(articles []retrieval.Article) ([]Outcome, error) {
 		return nil, db.errorf("put: %w", err)
 	}
 
-	// Analyse the new content outside any transaction.
+	// Analyse and compress the new content outside any transaction.
 	var changed, replaced []int // indexes into articles
 	var news []retrieval.Article
 	for i, o := range outcomes {
@@ -105,10 +105,10 @@ func (db *DB) Put(articles []retrieval.Article) ([]Outcome, error) {
 	if len(changed) == 0 {
 		return outcomes, nil
 	}
-	// The write transaction indexes each article as soon as its analysis
-	// is done, while the next ones are being analysed. An article whose
+	// The write transaction indexes each article as soon as it is
+	// prepared, while the next ones are being prepared. An article whose
 	// analysis fails aborts it: nothing is written.
-	stream := streamAnalyses(db.analyze, news)
+	stream := streamPrepared(db.analyze, news)
 	defer stream.close()
 	bad := -1
 	now := time.Now().UnixNano()
@@ -127,13 +127,13 @@ func (db *DB) Put(articles []retrieval.Article) ([]Outcome, error) {
 					return err
 				}
 			}
-			rec.article, rec.hash = articles[i], hashes[i]
-			analysis, err := stream.get(j)
+			p, err := stream.get(j)
 			if err != nil {
 				bad = j
 				return err
 			}
-			if err := w.index(&rec, analysis); err != nil {
+			rec.article, rec.hash, rec.text = articles[i], hashes[i], p.text
+			if err := w.index(&rec, p.analysis); err != nil {
 				return err
 			}
 			if err := w.putRecord(&rec); err != nil {
@@ -217,11 +217,13 @@ func addedKey(addedAt int64, id string) []byte {
 // update runs fn in a write transaction, then writes what the writer
 // gathered and commits.
 func (db *DB) update(fn func(w *writer) error) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	var added retrieval.PassageID
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		w, err := newWriter(tx)
 		if err != nil {
 			return err
 		}
+		defer func() { added = w.meta.next - w.first }()
 		if err := fn(w); err != nil {
 			return err
 		}
@@ -233,6 +235,11 @@ func (db *DB) update(fn func(w *writer) error) error {
 		}
 		return nil
 	})
+	if err == nil {
+		db.wrote = true
+		db.addedPassages += uint64(added)
+	}
+	return err
 }
 
 // writer changes the index inside one write transaction. The meta bucket,
