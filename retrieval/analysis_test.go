@@ -94,7 +94,7 @@ func TestTokenize(t *testing.T) {
 // termsOf returns the index terms of text under language code.
 func termsOf(code, text string) map[string]uint32 {
 	terms := map[string]uint32{}
-	analyzeTerms(languages[code], text, func(term string) { terms[term]++ })
+	analyzeTerms(languages[code], text, true, func(term string) { terms[term]++ })
 	return terms
 }
 
