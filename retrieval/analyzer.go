@@ -1,7 +1,5 @@
 package retrieval
 
-import "strings"
-
 // AnalysisVersion changes whenever the analysis rules change in a way that
 // changes the terms of already indexed text. An index built with another
 // version must be rebuilt (baobot reindex).
@@ -64,7 +62,6 @@ func analyzeTerms(l *language, text string, withFolded bool, emit func(term stri
 	toks := tokenize(text)
 	vietnamese := l.code == Vietnamese
 	var prev wordForms
-	var b strings.Builder
 	for i, t := range toks {
 		f := forms(text[t.start:t.end], vietnamese)
 		if l.stopword != nil && l.stopword(f.exact) {
@@ -79,11 +76,7 @@ func analyzeTerms(l *language, text string, withFolded bool, emit func(term stri
 			emit(foldedPrefix + f.folded)
 		}
 		if l.pairs && i > 0 && t.joined && prev.exact != "" {
-			b.Reset()
-			b.WriteString(prev.exact)
-			b.WriteByte(' ')
-			b.WriteString(f.exact)
-			emit(b.String())
+			emit(prev.exact + " " + f.exact)
 			if withFolded && (prev.folded != prev.exact || f.folded != f.exact) {
 				emit(foldedPrefix + prev.folded + " " + f.folded)
 			}

@@ -201,11 +201,15 @@ type wordForms struct {
 // analyses on every core, and snippets on every question); new words wait
 // in pending, under mu, until there are enough of them to publish a new
 // snapshot holding them too.
-var formCache struct {
-	snapshot atomic.Pointer[formMaps]
-	mu       sync.Mutex
-	pending  formMaps
-	size     int // words in the snapshot and pending together
+var formCache formCacheState
+
+// formCacheState is the type of formCache.
+type formCacheState struct {
+	snapshot    atomic.Pointer[formMaps]
+	mu          sync.Mutex
+	pending     formMaps
+	pendingHits int // lookups that found a pending word since the last snapshot
+	size        int // words in the snapshot and pending together
 }
 
 // formMaps are the forms of words, by analysis: [1] Vietnamese, [0] other.
@@ -237,6 +241,10 @@ func forms(word string, vietnamese bool) wordForms {
 	}
 	formCache.mu.Lock()
 	f, ok := formCache.pending[v][word]
+	if ok {
+		formCache.pendingHits++
+		formCache.publishIfDue()
+	}
 	formCache.mu.Unlock()
 	if ok {
 		return f
@@ -255,24 +263,36 @@ func forms(word string, vietnamese bool) wordForms {
 	}
 	formCache.pending[v][strings.Clone(word)] = f
 	formCache.size++
-	snap := formCache.snapshot.Load()
+	formCache.publishIfDue()
+	return f
+}
+
+// publishIfDue publishes the pending words in a new snapshot when there
+// are many of them, or they were looked up (under the lock) often: at least
+// formCachePublish, and at least a quarter of the snapshot's words. The
+// caller holds mu.
+func (c *formCacheState) publishIfDue() {
+	snap := c.snapshot.Load()
 	published := 0
 	if snap != nil {
 		published = len(snap[0]) + len(snap[1])
 	}
-	if formCache.size-published >= max(formCachePublish, published/4) {
-		var next formMaps
-		for i := range next {
-			next[i] = make(map[string]wordForms, formCache.size)
-			if snap != nil {
-				maps.Copy(next[i], snap[i])
-			}
-			maps.Copy(next[i], formCache.pending[i])
-		}
-		formCache.snapshot.Store(&next)
-		formCache.pending = formMaps{}
+	due := max(formCachePublish, published/4)
+	if c.size == published || c.size-published < due && c.pendingHits < due {
+		return
 	}
-	return f
+	var next formMaps
+	for i := range next {
+		var old map[string]wordForms
+		if snap != nil {
+			old = snap[i]
+		}
+		next[i] = make(map[string]wordForms, len(old)+len(c.pending[i]))
+		maps.Copy(next[i], old)
+		maps.Copy(next[i], c.pending[i])
+	}
+	c.snapshot.Store(&next)
+	c.pending, c.pendingHits = formMaps{}, 0
 }
 
 // computeForms is forms without the cache.
