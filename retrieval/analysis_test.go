@@ -94,7 +94,7 @@ func TestTokenize(t *testing.T) {
 // termsOf returns the index terms of text under language code.
 func termsOf(code, text string) map[string]uint32 {
 	terms := map[string]uint32{}
-	analyzeTerms(languages[code], text, func(term string) { terms[term]++ })
+	analyzeTerms(languages[code], text, true, func(term string) { terms[term]++ })
 	return terms
 }
 
@@ -250,7 +250,7 @@ func TestWordPrefix(t *testing.T) {
 func TestPrefixTermJoinsForms(t *testing.T) {
 	terms := func(lang, text string) map[string]bool {
 		m := make(map[string]bool)
-		analyzeTerms(languages[lang], text, func(term string) { m[term] = true })
+		analyzeTerms(languages[lang], text, true, func(term string) { m[term] = true })
 		return m
 	}
 	for _, tt := range []struct{ lang, a, b string }{

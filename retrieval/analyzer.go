@@ -1,9 +1,6 @@
 package retrieval
 
-import (
-	"strings"
-	"unicode"
-)
+import "unicode"
 
 // AnalysisVersion changes whenever the analysis rules change in a way that
 // changes the terms of already indexed text. An index built with another
@@ -60,15 +57,7 @@ func (an *Analyzer) indexArticle(a Article, exactOnly bool) IndexedArticle {
 	out := IndexedArticle{Article: a, Language: lang, Passages: make([]IndexedPassage, 0, len(spans))}
 	for i, s := range spans {
 		terms := make(map[string]uint32, (s.end-s.start)/4)
-		emit := func(term string) { terms[term]++ }
-		if exactOnly {
-			emit = func(term string) {
-				if !strings.HasPrefix(term, foldedPrefix) {
-					terms[term]++
-				}
-			}
-		}
-		length := analyzeTerms(l, text[s.start:s.end], emit)
+		length := analyzeTerms(l, text[s.start:s.end], !exactOnly, func(term string) { terms[term]++ })
 		out.Passages = append(out.Passages, IndexedPassage{
 			Ordinal: i + 1, Start: s.start, End: s.end, Length: length, Terms: terms,
 		})
@@ -76,13 +65,13 @@ func (an *Analyzer) indexArticle(a Article, exactOnly bool) IndexedArticle {
 	return out
 }
 
-// analyzeTerms emits the index terms of text under language l and returns
-// its length in words.
-func analyzeTerms(l *language, text string, emit func(term string)) uint32 {
+// analyzeTerms emits the index terms of text under language l, the folded
+// ones (FoldedPrefix + form) only when withFolded is set, and returns its
+// length in words.
+func analyzeTerms(l *language, text string, withFolded bool, emit func(term string)) uint32 {
 	toks := tokenize(text)
 	vietnamese := l.code == Vietnamese
 	var prev wordForms
-	var b strings.Builder
 	for i, t := range toks {
 		f := forms(text[t.start:t.end], vietnamese)
 		if l.stopword != nil && l.stopword(f.exact) {
@@ -91,32 +80,27 @@ func analyzeTerms(l *language, text string, emit func(term string)) uint32 {
 		}
 		if l.stem != nil {
 			if p, ok := wordPrefix(f); ok {
-				emitWord(emit, p)
+				emitWord(emit, p, withFolded)
 			}
 			f = stemmed(l, f)
 		}
-		emitWord(emit, f)
+		emitWord(emit, f, withFolded)
 		if l.pairs && i > 0 && t.joined && prev.exact != "" {
-			b.Reset()
-			b.WriteString(prev.exact)
-			b.WriteByte(' ')
-			b.WriteString(f.exact)
-			exact := b.String()
-			folded := exact
-			if prev.folded != prev.exact || f.folded != f.exact {
-				folded = prev.folded + " " + f.folded
+			emit(prev.exact + " " + f.exact)
+			if withFolded && (prev.folded != prev.exact || f.folded != f.exact) {
+				emit(foldedPrefix + prev.folded + " " + f.folded)
 			}
-			emitWord(emit, wordForms{exact: exact, folded: folded})
 		}
 		prev = f
 	}
 	return uint32(len(toks))
 }
 
-// emitWord emits the exact term of f and, when it differs, its folded term.
-func emitWord(emit func(string), f wordForms) {
+// emitWord emits the exact term of f and, when withFolded and it differs,
+// its folded term.
+func emitWord(emit func(string), f wordForms, withFolded bool) {
 	emit(f.exact)
-	if f.folded != f.exact {
+	if withFolded && f.folded != f.exact {
 		emit(foldedPrefix + f.folded)
 	}
 }

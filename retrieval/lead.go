@@ -69,11 +69,8 @@ func centralSentence(sents []string, l *language, title string) int {
 	terms := make([]map[string]bool, len(sents))
 	for i, s := range sents {
 		set := map[string]bool{}
-		analyzeTerms(l, s, func(term string) {
-			if !strings.HasPrefix(term, foldedPrefix) { // a folded term repeats an exact one
-				set[term] = true
-			}
-		})
+		// Exact terms only: a folded term repeats an exact one.
+		analyzeTerms(l, s, false, func(term string) { set[term] = true })
 		terms[i] = set
 	}
 	best, bestScore := -1, -1.0

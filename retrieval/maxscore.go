@@ -119,10 +119,27 @@ func MergePostings(a, b []Posting) []Posting {
 type scoredGroup struct {
 	index  int // position in query.groups: contributions are summed in this order
 	cursor PostingCursor
-	at     PassageID // the cursor's passage; valid while live
+	cur    Posting   // the cursor's posting; valid while live
+	at     PassageID // cur.Passage
 	live   bool
 	w      float64 // weight × IDF
 	upper  float64 // the most one passage can get from the group
+}
+
+// next moves the group's cursor to its next posting.
+func (g *scoredGroup) next() {
+	if g.live = g.cursor.Next(); g.live {
+		g.cur = g.cursor.Posting()
+		g.at = g.cur.Passage
+	}
+}
+
+// seek moves the group's cursor to its first posting at or after id.
+func (g *scoredGroup) seek(id PassageID) {
+	if g.live = g.cursor.Seek(id); g.live {
+		g.cur = g.cursor.Posting()
+		g.at = g.cur.Passage
+	}
 }
 
 // maxScore finds the best depth passages for q with BM25, as score would
@@ -189,9 +206,7 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 			upper = w * tf * (k1 + 1) / (tf + k1*(1-b+b*float64(st.MinLength)/avgdl))
 		}
 		sg := scoredGroup{index: i, cursor: c, w: w, upper: upper}
-		if sg.live = c.Next(); sg.live {
-			sg.at = c.Posting().Passage
-		}
+		sg.next()
 		groups = append(groups, sg)
 	}
 	for i, idf := range wordIDF {
@@ -232,9 +247,9 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 	threshold := math.Inf(-1)
 	essential := 0 // groups[essential:] are essential
 	complete := true
-	bm25 := func(g *scoredGroup, p Posting) float64 {
-		tf := float64(p.TF)
-		norm := k1 * (1 - b + b*float64(p.Length)/avgdl)
+	bm25 := func(g *scoredGroup) float64 {
+		tf := float64(g.cur.TF)
+		norm := k1 * (1 - b + b*float64(g.cur.Length)/avgdl)
 		return g.w * tf * (k1 + 1) / (tf + norm)
 	}
 	// The essential groups that have postings left, in a min-heap by their
@@ -256,13 +271,11 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 		var partial float64
 		for len(next) > 0 && next[0].at == id {
 			g := next[0]
-			c := bm25(g, g.cursor.Posting())
+			c := bm25(g)
 			contrib[g.index] = c
 			touched = append(touched, g.index)
 			partial += c
-			if g.live = g.cursor.Next(); g.live {
-				g.at = g.cursor.Posting().Passage
-			} else {
+			if g.next(); !g.live {
 				next[0] = next[len(next)-1]
 				next = next[:len(next)-1]
 			}
@@ -276,12 +289,10 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 			}
 			g := &groups[i]
 			if g.live && g.at < id {
-				if g.live = g.cursor.Seek(id); g.live {
-					g.at = g.cursor.Posting().Passage
-				}
+				g.seek(id)
 			}
 			if g.live && g.at == id {
-				c := bm25(g, g.cursor.Posting())
+				c := bm25(g)
 				contrib[g.index] = c
 				touched = append(touched, g.index)
 				partial += c

@@ -1,8 +1,10 @@
 package retrieval
 
 import (
+	"maps"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -194,18 +196,32 @@ type wordForms struct {
 }
 
 // formCache remembers the forms of non-ASCII words: a language has a few
-// thousand distinct syllables and normalizing one costs several allocations.
-var formCache = struct {
-	sync.RWMutex
-	m map[formKey]wordForms
-}{m: make(map[formKey]wordForms)}
+// thousand distinct syllables and normalizing one costs several
+// allocations. Lookups read an immutable snapshot without locking (ingest
+// analyses on every core, and snippets on every question); new words wait
+// in pending, under mu, until there are enough of them to publish a new
+// snapshot holding them too.
+var formCache formCacheState
 
-type formKey struct {
-	word       string
-	vietnamese bool
+// formCacheState is the type of formCache.
+type formCacheState struct {
+	snapshot    atomic.Pointer[formMaps]
+	mu          sync.Mutex
+	pending     formMaps
+	pendingHits int // lookups that found a pending word since the last snapshot
+	size        int // words in the snapshot and pending together
 }
 
-const formCacheLimit = 1 << 18
+// formMaps are the forms of words, by analysis: [1] Vietnamese, [0] other.
+type formMaps [2]map[string]wordForms
+
+// formCacheLimit bounds the words formCache holds; formCachePublish is the
+// fewest pending words that make a new snapshot (or a quarter of the
+// snapshot, when more), so that copying costs a few times the words cached.
+const (
+	formCacheLimit   = 1 << 18
+	formCachePublish = 256
+)
 
 // forms returns the normalized forms of a surface word. Vietnamese words also
 // get their tone placement made canonical.
@@ -214,24 +230,78 @@ func forms(word string, vietnamese bool) wordForms {
 		w := asciiLower(word)
 		return wordForms{exact: w, folded: w}
 	}
-	key := formKey{word, vietnamese}
-	formCache.RLock()
-	f, ok := formCache.m[key]
-	formCache.RUnlock()
+	v := 0
+	if vietnamese {
+		v = 1
+	}
+	if snap := formCache.snapshot.Load(); snap != nil {
+		if f, ok := snap[v][word]; ok {
+			return f
+		}
+	}
+	formCache.mu.Lock()
+	f, ok := formCache.pending[v][word]
+	if ok {
+		formCache.pendingHits++
+		formCache.publishIfDue()
+	}
+	formCache.mu.Unlock()
 	if ok {
 		return f
 	}
+	f = computeForms(word, vietnamese)
+	formCache.mu.Lock()
+	defer formCache.mu.Unlock()
+	if formCache.size >= formCacheLimit {
+		return f
+	}
+	if _, ok := formCache.pending[v][word]; ok {
+		return f // another caller added it meanwhile
+	}
+	if formCache.pending[v] == nil {
+		formCache.pending[v] = make(map[string]wordForms)
+	}
+	formCache.pending[v][strings.Clone(word)] = f
+	formCache.size++
+	formCache.publishIfDue()
+	return f
+}
+
+// publishIfDue publishes the pending words in a new snapshot when there
+// are many of them, or they were looked up (under the lock) often: at least
+// formCachePublish, and at least a quarter of the snapshot's words. The
+// caller holds mu.
+func (c *formCacheState) publishIfDue() {
+	snap := c.snapshot.Load()
+	published := 0
+	if snap != nil {
+		published = len(snap[0]) + len(snap[1])
+	}
+	due := max(formCachePublish, published/4)
+	if c.size == published || c.size-published < due && c.pendingHits < due {
+		return
+	}
+	var next formMaps
+	for i := range next {
+		var old map[string]wordForms
+		if snap != nil {
+			old = snap[i]
+		}
+		next[i] = make(map[string]wordForms, len(old)+len(c.pending[i]))
+		maps.Copy(next[i], old)
+		maps.Copy(next[i], c.pending[i])
+	}
+	c.snapshot.Store(&next)
+	c.pending, c.pendingHits = formMaps{}, 0
+}
+
+// computeForms is forms without the cache.
+func computeForms(word string, vietnamese bool) wordForms {
 	exact := foldCase(word)
 	if vietnamese {
 		exact = canonicalTone(exact)
 	}
-	f = wordForms{exact: exact, folded: foldAccents(exact)}
-	formCache.Lock()
-	if len(formCache.m) < formCacheLimit {
-		formCache.m[formKey{strings.Clone(word), vietnamese}] = f
-	}
-	formCache.Unlock()
-	return f
+	return wordForms{exact: exact, folded: foldAccents(exact)}
 }
 
 func isASCII(s string) bool {

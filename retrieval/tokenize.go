@@ -21,11 +21,33 @@ const maxTokenBytes = 64
 // isWordRune reports whether r belongs inside a word: letters, digits and
 // the combining marks of decomposed (NFD) input.
 func isWordRune(r rune) bool {
+	if r < wordRuneTableSize {
+		return wordRuneTable[r>>6]&(1<<(r&63)) != 0
+	}
+	return isWordRuneSlow(r)
+}
+
+// isWordRuneSlow is isWordRune by its definition.
+func isWordRuneSlow(r rune) bool {
 	if r < utf8.RuneSelf {
 		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
 	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r)
 }
+
+// wordRuneTable holds isWordRuneSlow of every rune below
+// wordRuneTableSize, a bit each: the Latin, Greek and Cyrillic letters and
+// the combining marks, without searching Unicode's range tables.
+const wordRuneTableSize = 0x2000
+
+var wordRuneTable = func() (t [wordRuneTableSize / 64]uint64) {
+	for r := rune(0); r < wordRuneTableSize; r++ {
+		if isWordRuneSlow(r) {
+			t[r>>6] |= 1 << (r & 63)
+		}
+	}
+	return t
+}()
 
 // tokenize splits text into words. Invalid UTF-8 bytes separate words.
 func tokenize(text string) []token {
