@@ -3,6 +3,8 @@ package retrieval
 import (
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -66,6 +68,9 @@ type queryWord struct {
 	folded   string  // accent-folded form
 	accented bool    // typed with accents: an exact match counts more
 	idf      float64 // set by ranking: the word's inverse document frequency
+	// name, when not 0, numbers the run of capitalised words (a proper
+	// name; the question's first word is not counted) the word belongs to.
+	name int
 }
 
 // termGroup is one scoring unit: the index terms whose postings are merged
@@ -101,6 +106,7 @@ func analyzeQuery(question string, collection map[string]uint64, p Params) query
 	var allFolded []string
 	for _, l := range queryLanguages(question, accented, collection) {
 		toks := tokenize(question)
+		names := nameRuns(question, toks)
 		words := make([]wordForms, len(toks))
 		prefixes := make([]wordForms, len(toks)) // exact "" when a word has none
 		content := make([]bool, len(toks))
@@ -122,7 +128,7 @@ func analyzeQuery(question string, collection map[string]uint64, p Params) query
 			}
 			if !seen[f.exact+"\x00"+l.code] {
 				seen[f.exact+"\x00"+l.code] = true
-				q.words = append(q.words, queryWord{lang: l, exact: f.exact, folded: f.folded, accented: accented})
+				q.words = append(q.words, queryWord{lang: l, exact: f.exact, folded: f.folded, accented: accented, name: names[i]})
 				q.addGroups(f, accented, 1, p.FoldedWeight, len(q.words)-1, seen)
 			}
 			if prefixes[i].exact != "" && p.PrefixWeight > 0 {
@@ -200,4 +206,24 @@ func queryLanguages(question string, accented bool, collection map[string]uint64
 		out[i] = languages[c]
 	}
 	return out
+}
+
+// nameRuns numbers the runs of capitalised words of a question, the proper
+// names ("Super Bowl", "Hốt Tất Liệt"): 1 for the first run, 0 for a word in
+// none. The first word is capitalised as any sentence's is, so it starts no
+// run.
+func nameRuns(question string, toks []token) []int {
+	runs := make([]int, len(toks))
+	n := 0
+	for i := 1; i < len(toks); i++ {
+		r, _ := utf8.DecodeRuneInString(question[toks[i].start:])
+		if !unicode.IsUpper(r) {
+			continue
+		}
+		if runs[i-1] == 0 || !toks[i].joined {
+			n++
+		}
+		runs[i] = n
+	}
+	return runs
 }

@@ -28,6 +28,10 @@ type Params struct {
 	// Proximity boosts a passage whose best one- or two-sentence window
 	// holds much of the question: score × (1 + Proximity × window share).
 	Proximity float64
+	// NameWeight boosts a passage that holds the question's proper names:
+	// score × (1 + NameWeight × name share) when the question has names,
+	// see nameShare.
+	NameWeight float64
 }
 
 // DefaultParams returns baobot's default ranking parameters.
@@ -35,7 +39,7 @@ func DefaultParams() Params {
 	return Params{
 		K1: 1.2, B: 0.75, MaxPerArticle: 1, MinConfidence: 0.35,
 		SnippetChars: 320, MaxQuestion: 1000, FoldedWeight: 0.35, PairWeight: 1, PrefixWeight: 1,
-		Proximity: 2,
+		Proximity: 2, NameWeight: 0.5,
 	}
 }
 
@@ -120,6 +124,9 @@ func (s *Searcher) Ask(question string, k int) (Answer, error) {
 			text := h.article.Text()
 			h.snippet = chooseSnippet(text[h.ref.Start:h.ref.End], q, s.params.SnippetChars)
 			h.score *= 1 + s.params.Proximity*h.snippet.coverage
+			if share, ok := nameShare(text[h.ref.Start:h.ref.End], q); ok {
+				h.score *= 1 + s.params.NameWeight*share
+			}
 		}
 		sort.SliceStable(results, func(i, j int) bool { return results[i].score > results[j].score })
 		if len(results) > k {
