@@ -1,7 +1,9 @@
 package retrieval
 
 import (
+	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -40,12 +42,14 @@ func chooseSnippet(passage string, q query, maxChars int) snippet {
 	if maxChars <= 0 {
 		maxChars = 320
 	}
-	toks := markTokens(passage, q)
+	m := memoFor(q)
+	defer snippetMemos.Put(m)
+	toks := markTokens(passage, q, m)
 	sents := splitSentences(passage, span{0, len(passage)})
 	if len(sents) == 0 {
 		return snippet{}
 	}
-	before := answerBefore(q)
+	before := m.before
 	fits := func(w span) bool { return utf8.RuneCountInString(passage[w.start:w.end]) <= maxChars }
 	// Coverage, which ranking uses, weighs words by their weight in the
 	// collection only; the shown window also weighs them by their rarity
@@ -154,59 +158,41 @@ func matchedWeight(toks []markedToken, w span, scale, best []float64) float64 {
 }
 
 // markTokens analyzes the words of passage and marks those that match a
-// question word, exactly or accent-folded.
-func markTokens(passage string, q query) []markedToken {
+// question word, exactly or accent-folded. m is the memo of q (memoFor).
+func markTokens(passage string, q query, m *snippetMemo) []markedToken {
 	toks := tokenize(passage)
 	out := make([]markedToken, len(toks))
-	// The sentence start before each token, found as the tokens go rather
-	// than by searching back from each (sentenceStartBefore).
-	sentStart, scanned := 0, 0
-	type langForms struct {
-		lang *language
-		f    wordForms
-	}
-	var stems []langForms // the word's forms under each question language
+	// Whether the sentence holding each token has text before it, found
+	// from the gaps between tokens: tokens hold no sentence-ending mark.
+	midSentence, gapStart := false, 0
+	vietnamese := len(q.words) > 0 && q.words[0].lang.code == Vietnamese
 	for i, t := range toks {
 		out[i] = markedToken{token: t, word: -1}
-		word := passage[t.start:t.end]
-		if j := strings.LastIndexAny(passage[scanned:t.start], ".!?\n"); j >= 0 {
-			sentStart = scanned + j + 1
+		gap := passage[gapStart:t.start]
+		if j := strings.LastIndexAny(gap, ".!?\n"); j >= 0 {
+			midSentence = hasNonSpace(gap[j+1:])
+		} else if !midSentence {
+			midSentence = hasNonSpace(gap)
 		}
-		scanned = t.start
-		out[i].kind = tokenKind(passage, t, strings.TrimSpace(passage[sentStart:t.start]) != "")
-		plain := wordForms{}
-		stems = stems[:0]
-		for wi, w := range q.words {
-			var f wordForms
-			ok := false
-			for _, lf := range stems {
-				if lf.lang == w.lang {
-					f, ok = lf.f, true
-					break
-				}
+		out[i].kind = m.tokenKind(passage, t, midSentence)
+		midSentence, gapStart = true, t.end
+		if len(q.words) == 0 {
+			continue
+		}
+		// Every analysis starts from the forms under the first word's
+		// language; the best match is the greatest value, the first word
+		// on ties.
+		plain := forms(passage[t.start:t.end], vietnamese)
+		for _, lw := range m.langs {
+			f := plain
+			if lw.lang.stem != nil {
+				f = lw.stemmed(plain)
 			}
-			if !ok {
-				if plain.exact == "" {
-					plain = forms(word, w.lang.code == Vietnamese)
-				}
-				f = plain
-				if w.lang.stem != nil {
-					f = stemmed(w.lang, plain)
-				}
-				stems = append(stems, langForms{w.lang, f})
+			if c, ok := lw.byForm[f.exact]; ok {
+				out[i].match(q.words, c.exact, f)
 			}
-			var v float64
-			switch {
-			case f.exact == w.exact:
-				v = w.idf
-			case f.folded == w.folded && w.accented:
-				v = w.idf * 0.5
-			case f.folded == w.folded:
-				v = w.idf
-			}
-			if v > 0 && v > out[i].value {
-				out[i].word, out[i].value = wi, v
-				out[i].marked = f.exact == w.exact
+			if c, ok := lw.byForm[f.folded]; ok {
+				out[i].match(q.words, c.folded, f)
 			}
 		}
 	}
@@ -224,16 +210,41 @@ func markTokens(passage string, q query) []markedToken {
 	return out
 }
 
-// sentenceStartBefore returns the offset where the sentence holding offset
-// i begins, roughly: after the last sentence-ending mark before i.
-func sentenceStartBefore(text string, i int) int {
-	j := strings.LastIndexAny(text[:i], ".!?\n")
-	return j + 1
+// match makes t match the question word of words[wi], for each wi of
+// candidates, when the word's forms f match it better than t's current
+// match, or as well with a lower index.
+func (t *markedToken) match(words []queryWord, candidates []int, f wordForms) {
+	for _, wi := range candidates {
+		w := words[wi]
+		var v float64
+		switch {
+		case f.exact == w.exact:
+			v = w.idf
+		case f.folded == w.folded && w.accented:
+			v = w.idf * 0.5
+		case f.folded == w.folded:
+			v = w.idf
+		}
+		if v > 0 && (v > t.value || v == t.value && wi < t.word) {
+			t.word, t.value = wi, v
+			t.marked = f.exact == w.exact
+		}
+	}
+}
+
+// hasNonSpace reports whether s holds anything but white space.
+func hasNonSpace(s string) bool {
+	for _, r := range s {
+		if !unicode.IsSpace(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // tokenKind tells what kind of answer a word could be: a number, a date, or
 // part of a name (a capitalized word not at the start of a sentence).
-func tokenKind(text string, t token, midSentence bool) answerKind {
+func (m *snippetMemo) tokenKind(text string, t token, midSentence bool) answerKind {
 	word := text[t.start:t.end]
 	r, _ := utf8.DecodeRuneInString(word)
 	switch {
@@ -245,13 +256,12 @@ func tokenKind(text string, t token, midSentence bool) answerKind {
 	case unicode.IsUpper(r) && midSentence:
 		return personAnswer
 	}
-	if dateWords[strings.ToLower(word)] {
-		return dateAnswer
+	// strings.ToLower(word), without allocating.
+	m.lower = m.lower[:0]
+	for _, r := range word {
+		m.lower = utf8.AppendRune(m.lower, unicode.ToLower(r))
 	}
-	if numberWords[strings.ToLower(word)] {
-		return numberAnswer
-	}
-	return anyAnswer
+	return wordKinds[string(m.lower)]
 }
 
 // isDateLike reports whether the number token t reads as part of a date: a
@@ -283,6 +293,19 @@ var dateWords = setOf(
 	"октября", "ноября", "декабря",
 )
 
+// wordKinds is the kind of each word of dateWords and numberWords, a date
+// when it is both.
+var wordKinds = func() map[string]answerKind {
+	m := make(map[string]answerKind, len(dateWords)+len(numberWords))
+	for w := range numberWords {
+		m[w] = numberAnswer
+	}
+	for w := range dateWords {
+		m[w] = dateAnswer
+	}
+	return m
+}()
+
 var numberWords = setOf(
 	"một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín", "mười", "trăm", "nghìn",
 	"ngàn", "triệu", "tỷ", "tỉ", "phút", "giờ", "one", "two", "three", "four", "five", "six",
@@ -290,6 +313,98 @@ var numberWords = setOf(
 	"tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez", "cien", "mil", "millones",
 	"один", "два", "три", "четыре", "пять", "десять", "сто", "тысяч", "миллионов",
 )
+
+// snippetMemo holds what the snippets of one question share: what depends
+// on the question alone, made once for all its results, and the stemmed
+// forms of passage words, kept across questions. One call uses it at a
+// time: it is taken from snippetMemos and given back.
+type snippetMemo struct {
+	text   string
+	words  []queryWord // the question's words (their idf is read from the query)
+	before float64     // answerBefore
+	langs  []langWords // the languages of the words, in their order
+	stems  map[*language]map[string]stemmedForms
+	lower  []byte // scratch space for tokenKind
+}
+
+// langWords are the question words of one language by form.
+type langWords struct {
+	lang   *language
+	byForm map[string]wordsWithForm
+	stems  map[string]stemmedForms // by plain exact form; nil when lang does not stem
+}
+
+// wordsWithForm are the question words (indices into query.words) whose
+// exact, or folded, form is a given one, in order.
+type wordsWithForm struct{ exact, folded []int }
+
+// stemmedForms are the stemmed forms of a word whose plain folded form is
+// folded.
+type stemmedForms struct {
+	folded  string
+	stemmed wordForms
+}
+
+// maxMemoStems bounds the words a memo keeps the stemmed forms of, per
+// language; a full memo starts over.
+const maxMemoStems = 1 << 14
+
+var snippetMemos = sync.Pool{New: func() any {
+	return &snippetMemo{stems: make(map[*language]map[string]stemmedForms)}
+}}
+
+// memoFor returns a memo from snippetMemos made for q.
+func memoFor(q query) *snippetMemo {
+	m := snippetMemos.Get().(*snippetMemo)
+	if m.text == q.text && slices.EqualFunc(m.words, q.words, sameWord) {
+		return m
+	}
+	m.text, m.words = q.text, append(m.words[:0], q.words...)
+	m.before = answerBefore(q)
+	m.langs = m.langs[:0]
+	for wi, w := range q.words {
+		k := slices.IndexFunc(m.langs, func(lw langWords) bool { return lw.lang == w.lang })
+		if k < 0 {
+			stems := m.stems[w.lang]
+			if stems == nil && w.lang.stem != nil {
+				stems = make(map[string]stemmedForms)
+				m.stems[w.lang] = stems
+			}
+			k = len(m.langs)
+			m.langs = append(m.langs, langWords{lang: w.lang, byForm: make(map[string]wordsWithForm), stems: stems})
+		}
+		byForm := m.langs[k].byForm
+		e := byForm[w.exact]
+		e.exact = append(e.exact, wi)
+		byForm[w.exact] = e
+		e = byForm[w.folded]
+		e.folded = append(e.folded, wi)
+		byForm[w.folded] = e
+	}
+	return m
+}
+
+// sameWord reports whether a and b are the same word, whatever their idf.
+func sameWord(a, b queryWord) bool {
+	return a.lang == b.lang && a.exact == b.exact && a.folded == b.folded && a.accented == b.accented
+}
+
+// stemmed returns stemmed(lw.lang, plain), remembered.
+func (lw langWords) stemmed(plain wordForms) wordForms {
+	if s, ok := lw.stems[plain.exact]; ok && s.folded == plain.folded {
+		return s.stemmed
+	}
+	f := stemmed(lw.lang, plain)
+	if len(lw.stems) >= maxMemoStems {
+		clear(lw.stems)
+	}
+	// Copies: the forms may be parts of the passage's article.
+	lw.stems[strings.Clone(plain.exact)] = stemmedForms{
+		folded:  strings.Clone(plain.folded),
+		stemmed: wordForms{exact: strings.Clone(f.exact), folded: strings.Clone(f.folded)},
+	}
+	return f
+}
 
 // cutSnippet returns the shown window of c as a snippet of at most maxChars
 // characters, with the marks of the question words inside it. A sentence

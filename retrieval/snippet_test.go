@@ -1,8 +1,11 @@
 package retrieval
 
 import (
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -76,7 +79,7 @@ func TestLocalRarity(t *testing.T) {
 	for i := range q.words {
 		q.words[i].idf = 1
 	}
-	toks := markTokens(passage, q)
+	toks := markTokens(passage, q, memoFor(q))
 	r := localRarity(toks, splitSentences(passage, span{0, len(passage)}), len(q.words))
 	if len(r) != 2 || r[1] != 1 || !(r[0] < r[1]) {
 		t.Errorf("rarity of [Amazon Brazil] = %v, want Amazon (in every sentence) below Brazil (in one) = 1", r)
@@ -90,5 +93,124 @@ func TestSnippetKeepsWholeName(t *testing.T) {
 	sn := firstSnippet(t, body, "Ai đã viết rằng thuật ngữ giai cấp xã hội là sai lệch?")
 	if !strings.HasPrefix(sn, "…") || !strings.Contains(sn, "Frederick W. Mote") {
 		t.Errorf("snippet %q: want it cut, holding the whole name", sn)
+	}
+}
+
+// markTokensPlain is markTokens as first written: every passage word
+// compared with every question word, the question's forms made anew.
+func markTokensPlain(passage string, q query) []markedToken {
+	toks := tokenize(passage)
+	out := make([]markedToken, len(toks))
+	for i, t := range toks {
+		out[i] = markedToken{token: t, word: -1}
+		word := passage[t.start:t.end]
+		sentStart := strings.LastIndexAny(passage[:t.start], ".!?\n") + 1
+		out[i].kind = tokenKindPlain(passage, t, strings.TrimSpace(passage[sentStart:t.start]) != "")
+		plain := wordForms{}
+		for wi, w := range q.words {
+			if plain.exact == "" {
+				plain = forms(word, w.lang.code == Vietnamese)
+			}
+			f := plain
+			if w.lang.stem != nil {
+				f = stemmed(w.lang, plain)
+			}
+			var v float64
+			switch {
+			case f.exact == w.exact:
+				v = w.idf
+			case f.folded == w.folded && w.accented:
+				v = w.idf * 0.5
+			case f.folded == w.folded:
+				v = w.idf
+			}
+			if v > 0 && v > out[i].value {
+				out[i].word, out[i].value = wi, v
+				out[i].marked = f.exact == w.exact
+			}
+		}
+	}
+	hasExact := make([]bool, len(q.words))
+	for _, t := range out {
+		if t.word >= 0 && t.marked {
+			hasExact[t.word] = true
+		}
+	}
+	for i, t := range out {
+		if t.word >= 0 && !t.marked {
+			out[i].marked = !q.words[t.word].accented || !hasExact[t.word]
+		}
+	}
+	return out
+}
+
+// tokenKindPlain is tokenKind as first written.
+func tokenKindPlain(text string, t token, midSentence bool) answerKind {
+	word := text[t.start:t.end]
+	r, _ := utf8.DecodeRuneInString(word)
+	switch {
+	case unicode.IsDigit(r):
+		if isDateLike(text, t) {
+			return dateAnswer
+		}
+		return numberAnswer
+	case unicode.IsUpper(r) && midSentence:
+		return personAnswer
+	}
+	if dateWords[strings.ToLower(word)] {
+		return dateAnswer
+	}
+	if numberWords[strings.ToLower(word)] {
+		return numberAnswer
+	}
+	return anyAnswer
+}
+
+// TestMarkTokensMatchesPlain compares markTokens with markTokensPlain on the
+// seeds and on passages in other languages, for questions made of their
+// words (with and without accents, in other cases, with tied weights), the
+// memos reused across questions as Ask reuses them.
+func TestMarkTokensMatchesPlain(t *testing.T) {
+	passages := seedTexts(t)
+	passages = append(passages,
+		"The Panthers' defense gave up just 308 points, ranking sixth in the league. In 1996, Thomas Davis led the team with 5½ sacks.\n  “Peyton Manning” threw 12 touchdowns in March!  ... Running runners ran, happily; studies studied.",
+		"El Parlamento Europeo aprobó en marzo de 2019 una directiva. ¿Quién la firmó? Los diputados, tres veces: “Bruselas” decidió cuántos votos.",
+		"В 1812 году Наполеон вошёл в Москву. Сколько солдат погибло? Десять тысяч человек, по словам историков; Кутузов отступил.",
+		"Giá vàng tăng mạnh. Gia đình ông Nguyễn mua 2 lượng vàng ngày 12/5 — giả sử giá giảm?\n\t(Tháng năm) hai nghìn người đến.",
+		"\u00a0 «Ai» đã viết? \x80Mote\xff viết. ...Frederick W. Mote, năm 1999.",
+	)
+	langs := []map[string]uint64{{Vietnamese: 1}, {Vietnamese: 1, "en": 1}, {"en": 1}, {"es": 1}, {"ru": 1}, {"en": 1, "es": 1, "ru": 1}}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, p := range passages {
+		toks := tokenize(p)
+		for n := range 40 {
+			var words []string
+			for range 1 + rng.IntN(8) {
+				tk := toks[rng.IntN(len(toks))]
+				w := p[tk.start:tk.end]
+				switch rng.IntN(4) {
+				case 0:
+					w = strings.ToUpper(w)
+				case 1:
+					w = foldAccents(w)
+				}
+				words = append(words, w)
+			}
+			question := strings.Join(words, " ") + "?"
+			if n%5 == 0 {
+				question = "Ai " + question
+			}
+			q := analyzeQuery(question, langs[n%len(langs)], DefaultParams())
+			for i := range q.words {
+				q.words[i].idf = float64(1 + rng.IntN(3))
+			}
+			m := memoFor(q)
+			got := markTokens(p, q, m)
+			snippetMemos.Put(m)
+			want := markTokensPlain(p, q)
+			if !slices.Equal(got, want) {
+				t.Fatalf("question %q on %.40q: markTokens and markTokensPlain differ:\n%v\n%v", question, p, got, want)
+			}
+		}
 	}
 }
