@@ -174,15 +174,13 @@ func markTokens(passage string, q query, m *snippetMemo) []markedToken {
 		} else if !midSentence {
 			midSentence = hasNonSpace(gap)
 		}
-		out[i].kind = m.tokenKind(passage, t, midSentence)
+		word := m.word(passage[t.start:t.end], vietnamese)
+		out[i].kind = tokenKind(passage, t, midSentence, word.kind)
 		midSentence, gapStart = true, t.end
-		if len(q.words) == 0 {
-			continue
-		}
 		// Every analysis starts from the forms under the first word's
 		// language; the best match is the greatest value, the first word
 		// on ties.
-		plain := forms(passage[t.start:t.end], vietnamese)
+		plain := word.plain
 		for _, lw := range m.langs {
 			f := plain
 			if lw.lang.stem != nil {
@@ -244,9 +242,9 @@ func hasNonSpace(s string) bool {
 
 // tokenKind tells what kind of answer a word could be: a number, a date, or
 // part of a name (a capitalized word not at the start of a sentence).
-func (m *snippetMemo) tokenKind(text string, t token, midSentence bool) answerKind {
-	word := text[t.start:t.end]
-	r, _ := utf8.DecodeRuneInString(word)
+// wordKind is the kind of the word wherever it stands (wordKindOf).
+func tokenKind(text string, t token, midSentence bool, wordKind answerKind) answerKind {
+	r, _ := utf8.DecodeRuneInString(text[t.start:t.end])
 	switch {
 	case unicode.IsDigit(r):
 		if isDateLike(text, t) {
@@ -256,12 +254,12 @@ func (m *snippetMemo) tokenKind(text string, t token, midSentence bool) answerKi
 	case unicode.IsUpper(r) && midSentence:
 		return personAnswer
 	}
-	// strings.ToLower(word), without allocating.
-	m.lower = m.lower[:0]
-	for _, r := range word {
-		m.lower = utf8.AppendRune(m.lower, unicode.ToLower(r))
-	}
-	return wordKinds[string(m.lower)]
+	return wordKind
+}
+
+// wordKindOf tells whether word names a date or a number (wordKinds).
+func wordKindOf(word string) answerKind {
+	return wordKinds[strings.ToLower(word)]
 }
 
 // isDateLike reports whether the number token t reads as part of a date: a
@@ -319,12 +317,19 @@ var numberWords = setOf(
 // forms of passage words, kept across questions. One call uses it at a
 // time: it is taken from snippetMemos and given back.
 type snippetMemo struct {
-	text   string
-	words  []queryWord // the question's words (their idf is read from the query)
-	before float64     // answerBefore
-	langs  []langWords // the languages of the words, in their order
-	stems  map[*language]map[string]stemmedForms
-	lower  []byte // scratch space for tokenKind
+	text    string
+	words   []queryWord // the question's words (their idf is read from the query)
+	before  float64     // answerBefore
+	langs   []langWords // the languages of the words, in their order
+	stems   map[*language]map[string]stemmedForms
+	surface [2]map[string]passageWord // by surface form; [1] under Vietnamese analysis
+}
+
+// passageWord is what markTokens needs to know of a passage word wherever
+// it stands.
+type passageWord struct {
+	plain wordForms  // forms(word, vietnamese)
+	kind  answerKind // wordKindOf(word)
 }
 
 // langWords are the question words of one language by form.
@@ -345,9 +350,9 @@ type stemmedForms struct {
 	stemmed wordForms
 }
 
-// maxMemoStems bounds the words a memo keeps the stemmed forms of, per
-// language; a full memo starts over.
-const maxMemoStems = 1 << 14
+// maxMemoWords bounds the words a memo keeps (surface words per analysis,
+// stemmed forms per language); a full map starts over.
+const maxMemoWords = 1 << 14
 
 var snippetMemos = sync.Pool{New: func() any {
 	return &snippetMemo{stems: make(map[*language]map[string]stemmedForms)}
@@ -395,7 +400,7 @@ func (lw langWords) stemmed(plain wordForms) wordForms {
 		return s.stemmed
 	}
 	f := stemmed(lw.lang, plain)
-	if len(lw.stems) >= maxMemoStems {
+	if len(lw.stems) >= maxMemoWords {
 		clear(lw.stems)
 	}
 	// Copies: the forms may be parts of the passage's article.
@@ -404,6 +409,28 @@ func (lw langWords) stemmed(plain wordForms) wordForms {
 		stemmed: wordForms{exact: strings.Clone(f.exact), folded: strings.Clone(f.folded)},
 	}
 	return f
+}
+
+// word returns what markTokens needs to know of the passage word w under
+// the Vietnamese analysis or not, remembered.
+func (m *snippetMemo) word(w string, vietnamese bool) passageWord {
+	v := 0
+	if vietnamese {
+		v = 1
+	}
+	if pw, ok := m.surface[v][w]; ok {
+		return pw
+	}
+	pw := passageWord{plain: forms(w, vietnamese), kind: wordKindOf(w)}
+	if m.surface[v] == nil || len(m.surface[v]) >= maxMemoWords {
+		m.surface[v] = make(map[string]passageWord)
+	}
+	// Copies: the forms may be parts of the passage's article.
+	m.surface[v][strings.Clone(w)] = passageWord{
+		plain: wordForms{exact: strings.Clone(pw.plain.exact), folded: strings.Clone(pw.plain.folded)},
+		kind:  pw.kind,
+	}
+	return pw
 }
 
 // cutSnippet returns the shown window of c as a snippet of at most maxChars
