@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"unicode"
@@ -92,8 +93,8 @@ func windowScorer(toks []markedToken, q query, phrases bool, rarity []float64) f
 			s += phraseWeight(toks, w, q, scratch)
 		}
 		if s > 0 && q.want != anyAnswer {
-			for _, t := range toks {
-				if t.start >= w.start && t.end <= w.end && isAnswerWord(t, q.want) {
+			for _, t := range within(toks, w) {
+				if isAnswerWord(t, q.want) {
 					return s + kindBonus
 				}
 			}
@@ -142,8 +143,8 @@ func pickWindow(sents []span, score func(span) float64, fits func(span) bool, be
 // in word order, so equal windows always score equally.
 func matchedWeight(toks []markedToken, w span, scale, best []float64) float64 {
 	clear(best)
-	for _, t := range toks {
-		if t.start >= w.start && t.end <= w.end && t.word >= 0 && t.value > best[t.word] {
+	for _, t := range within(toks, w) {
+		if t.word >= 0 && t.value > best[t.word] {
 			best[t.word] = t.value
 		}
 	}
@@ -157,11 +158,20 @@ func matchedWeight(toks []markedToken, w span, scale, best []float64) float64 {
 	return s
 }
 
+// within returns the tokens of toks, in text order, that lie inside w.
+func within(toks []markedToken, w span) []markedToken {
+	lo := sort.Search(len(toks), func(i int) bool { return toks[i].start >= w.start })
+	n := sort.Search(len(toks)-lo, func(i int) bool { return toks[lo+i].end > w.end })
+	return toks[lo : lo+n]
+}
+
 // markTokens analyzes the words of passage and marks those that match a
-// question word, exactly or accent-folded. m is the memo of q (memoFor).
+// question word, exactly or accent-folded. m is the memo of q (memoFor),
+// whose space the tokens returned use until its next call.
 func markTokens(passage string, q query, m *snippetMemo) []markedToken {
 	toks := tokenize(passage)
-	out := make([]markedToken, len(toks))
+	out := slices.Grow(m.marked[:0], len(toks))[:len(toks)]
+	m.marked = out
 	// Whether the sentence holding each token has text before it, found
 	// from the gaps between tokens: tokens hold no sentence-ending mark.
 	midSentence, gapStart := false, 0
@@ -186,10 +196,14 @@ func markTokens(passage string, q query, m *snippetMemo) []markedToken {
 			if lw.lang.stem != nil {
 				f = lw.stemmed(plain)
 			}
-			if c, ok := lw.byForm[f.exact]; ok {
+			c, ok := lw.byForm[f.exact]
+			if ok {
 				out[i].match(q.words, c.exact, f)
 			}
-			if c, ok := lw.byForm[f.folded]; ok {
+			if f.folded != f.exact {
+				c, ok = lw.byForm[f.folded]
+			}
+			if ok {
 				out[i].match(q.words, c.folded, f)
 			}
 		}
@@ -323,6 +337,7 @@ type snippetMemo struct {
 	langs   []langWords // the languages of the words, in their order
 	stems   map[*language]map[string]stemmedForms
 	surface [2]map[string]passageWord // by surface form; [1] under Vietnamese analysis
+	marked  []markedToken             // markTokens' result
 }
 
 // passageWord is what markTokens needs to know of a passage word wherever
@@ -461,8 +476,8 @@ func cutSnippet(passage string, c windowChoice, toks []markedToken, want answerK
 		b.WriteString("…")
 	}
 	var marks [][2]int
-	for _, t := range toks {
-		if !t.marked || t.start < start || t.end > end {
+	for _, t := range within(toks, span{start, end}) {
+		if !t.marked {
 			continue
 		}
 		m := [2]int{t.start + offset, t.end + offset}
@@ -483,12 +498,7 @@ func cutSnippet(passage string, c windowChoice, toks []markedToken, want answerK
 // towards the nearest word of the wanted kind when there is one, kept whole
 // with the words of its kind next to it (a name, a date).
 func densestWindow(passage string, w span, toks []markedToken, want answerKind, before float64, maxChars int) (int, int) {
-	var inside []markedToken
-	for _, t := range toks {
-		if t.start >= w.start && t.end <= w.end {
-			inside = append(inside, t)
-		}
-	}
+	inside := within(toks, w)
 	core, bestScore := span{-1, -1}, 0.0
 	for i, first := range inside {
 		if first.word < 0 {

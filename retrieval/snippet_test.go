@@ -204,13 +204,33 @@ func TestMarkTokensMatchesPlain(t *testing.T) {
 			for i := range q.words {
 				q.words[i].idf = float64(1 + rng.IntN(3))
 			}
-			m := memoFor(q)
-			got := markTokens(p, q, m)
-			snippetMemos.Put(m)
 			want := markTokensPlain(p, q)
-			if !slices.Equal(got, want) {
+			m := memoFor(q)
+			if got := markTokens(p, q, m); !slices.Equal(got, want) {
 				t.Fatalf("question %q on %.40q: markTokens and markTokensPlain differ:\n%v\n%v", question, p, got, want)
 			}
+			snippetMemos.Put(m)
+		}
+	}
+}
+
+// TestWithinMatchesFilter compares within with filtering every token.
+func TestWithinMatchesFilter(t *testing.T) {
+	text := seedTexts(t)[0]
+	q := analyzeQuery(benchQuestions[0], map[string]uint64{Vietnamese: 1}, DefaultParams())
+	toks := markTokensPlain(text, q)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 2000 {
+		a, b := rng.IntN(len(text)+1), rng.IntN(len(text)+1)
+		w := span{min(a, b), max(a, b)}
+		var want []markedToken
+		for _, t := range toks {
+			if t.start >= w.start && t.end <= w.end {
+				want = append(want, t)
+			}
+		}
+		if got := within(toks, w); !slices.Equal(got, want) {
+			t.Fatalf("within %v: %v, want %v", w, got, want)
 		}
 	}
 }
