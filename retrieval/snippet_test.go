@@ -234,3 +234,60 @@ func TestWithinMatchesFilter(t *testing.T) {
 		}
 	}
 }
+
+// densestCorePlain is the search of densestCore as first written: the
+// characters of every run counted anew.
+func densestCorePlain(passage string, inside []markedToken, maxChars int) span {
+	core, bestScore := span{-1, -1}, 0.0
+	for i, first := range inside {
+		if first.word < 0 {
+			continue
+		}
+		seen := make(map[int]bool)
+		var sc float64
+		for _, t := range inside[i:] {
+			if t.word < 0 || seen[t.word] {
+				continue
+			}
+			if utf8.RuneCountInString(passage[first.start:t.end]) > maxChars {
+				break
+			}
+			seen[t.word] = true
+			sc += t.value
+			if sc > bestScore+1e-9 || (sc > bestScore-1e-9 && t.end-first.start < core.end-core.start) {
+				core, bestScore = span{first.start, t.end}, sc
+			}
+		}
+	}
+	return core
+}
+
+// TestDensestCoreMatchesPlain compares densestCore with densestCorePlain on
+// windows of the seeds (one with invalid UTF-8) for questions made of their
+// words.
+func TestDensestCoreMatchesPlain(t *testing.T) {
+	texts := append(seedTexts(t), "Giá vàng \xff tăng; Frederick W. Mote\x80viết năm 1999 về giá vàng, “giá” và gia đình. Vàng tăng giá.",
+		strings.Repeat("«Giá» — “vàng” … tăng — «giá» “gia” — đình … vàng — ", 6))
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, text := range texts {
+		toks := tokenize(text)
+		for n := range 200 {
+			var words []string
+			for range 1 + rng.IntN(6) {
+				tk := toks[rng.IntN(len(toks))]
+				words = append(words, text[tk.start:tk.end])
+			}
+			q := analyzeQuery(strings.Join(words, " "), map[string]uint64{Vietnamese: 1}, DefaultParams())
+			for i := range q.words {
+				q.words[i].idf = float64(1 + rng.IntN(3))
+			}
+			marked := markTokensPlain(text, q)
+			a, b := rng.IntN(len(text)+1), rng.IntN(len(text)+1)
+			inside := within(marked, span{min(a, b), max(a, b)})
+			maxChars := 5 + n%120
+			if got, want := densestCore(text, inside, maxChars), densestCorePlain(text, inside, maxChars); got != want {
+				t.Fatalf("%q, %d characters: densestCore %v, want %v", words, maxChars, got, want)
+			}
+		}
+	}
+}
