@@ -2,8 +2,10 @@ package retrieval
 
 import (
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"unicode"
 	"unicode/utf8"
@@ -290,4 +292,32 @@ func TestDensestCoreMatchesPlain(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestSnippetsConcurrent asks questions from several goroutines at once, as
+// the bot does, and wants the answers asked one at a time (memos are shared
+// through a pool).
+func TestSnippetsConcurrent(t *testing.T) {
+	var articles []Article
+	for i, text := range seedTexts(t) {
+		articles = append(articles, Article{ID: string(rune('a' + i)), Language: Vietnamese, Body: text})
+	}
+	s := NewSearcher(newMemIndex(t, articles...), NewAnalyzer(), DefaultParams())
+	want := make([]Answer, len(benchQuestions))
+	for i, q := range benchQuestions {
+		want[i], _ = s.Ask(q, 5)
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for n := range 20 {
+				i := (g + n) % len(benchQuestions)
+				if got, _ := s.Ask(benchQuestions[i], 5); !reflect.DeepEqual(got, want[i]) {
+					t.Errorf("%q asked concurrently: %+v, want %+v", benchQuestions[i], got, want[i])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
