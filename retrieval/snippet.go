@@ -1,7 +1,11 @@
 package retrieval
 
 import (
+	"maps"
+	"slices"
+	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -40,12 +44,14 @@ func chooseSnippet(passage string, q query, maxChars int) snippet {
 	if maxChars <= 0 {
 		maxChars = 320
 	}
-	toks := markTokens(passage, q)
+	m := memoFor(q)
+	defer snippetMemos.Put(m)
+	toks := markTokens(passage, q, m)
 	sents := splitSentences(passage, span{0, len(passage)})
 	if len(sents) == 0 {
 		return snippet{}
 	}
-	before := answerBefore(q)
+	before := m.before
 	fits := func(w span) bool { return utf8.RuneCountInString(passage[w.start:w.end]) <= maxChars }
 	// Coverage, which ranking uses, weighs words by their weight in the
 	// collection only; the shown window also weighs them by their rarity
@@ -88,8 +94,8 @@ func windowScorer(toks []markedToken, q query, phrases bool, rarity []float64) f
 			s += phraseWeight(toks, w, q, scratch)
 		}
 		if s > 0 && q.want != anyAnswer {
-			for _, t := range toks {
-				if t.start >= w.start && t.end <= w.end && isAnswerWord(t, q.want) {
+			for _, t := range within(toks, w) {
+				if isAnswerWord(t, q.want) {
 					return s + kindBonus
 				}
 			}
@@ -138,8 +144,8 @@ func pickWindow(sents []span, score func(span) float64, fits func(span) bool, be
 // in word order, so equal windows always score equally.
 func matchedWeight(toks []markedToken, w span, scale, best []float64) float64 {
 	clear(best)
-	for _, t := range toks {
-		if t.start >= w.start && t.end <= w.end && t.word >= 0 && t.value > best[t.word] {
+	for _, t := range within(toks, w) {
+		if t.word >= 0 && t.value > best[t.word] {
 			best[t.word] = t.value
 		}
 	}
@@ -153,60 +159,53 @@ func matchedWeight(toks []markedToken, w span, scale, best []float64) float64 {
 	return s
 }
 
+// within returns the tokens of toks, in text order, that lie inside w.
+func within(toks []markedToken, w span) []markedToken {
+	lo := sort.Search(len(toks), func(i int) bool { return toks[i].start >= w.start })
+	n := sort.Search(len(toks)-lo, func(i int) bool { return toks[lo+i].end > w.end })
+	return toks[lo : lo+n]
+}
+
 // markTokens analyzes the words of passage and marks those that match a
-// question word, exactly or accent-folded.
-func markTokens(passage string, q query) []markedToken {
+// question word, exactly or accent-folded. m is the memo of q (memoFor),
+// whose space the tokens returned use until its next call.
+func markTokens(passage string, q query, m *snippetMemo) []markedToken {
 	toks := tokenize(passage)
-	out := make([]markedToken, len(toks))
-	// The sentence start before each token, found as the tokens go rather
-	// than by searching back from each (sentenceStartBefore).
-	sentStart, scanned := 0, 0
-	type langForms struct {
-		lang *language
-		f    wordForms
-	}
-	var stems []langForms // the word's forms under each question language
+	out := slices.Grow(m.marked[:0], len(toks))[:len(toks)]
+	m.marked = out
+	// Whether the sentence holding each token has text before it, found
+	// from the gaps between tokens: tokens hold no sentence-ending mark.
+	midSentence, gapStart := false, 0
+	vietnamese := len(q.words) > 0 && q.words[0].lang.code == Vietnamese
 	for i, t := range toks {
 		out[i] = markedToken{token: t, word: -1}
-		word := passage[t.start:t.end]
-		if j := strings.LastIndexAny(passage[scanned:t.start], ".!?\n"); j >= 0 {
-			sentStart = scanned + j + 1
+		gap := passage[gapStart:t.start]
+		if j := strings.LastIndexAny(gap, ".!?\n"); j >= 0 {
+			midSentence = hasNonSpace(gap[j+1:])
+		} else if !midSentence {
+			midSentence = hasNonSpace(gap)
 		}
-		scanned = t.start
-		out[i].kind = tokenKind(passage, t, strings.TrimSpace(passage[sentStart:t.start]) != "")
-		plain := wordForms{}
-		stems = stems[:0]
-		for wi, w := range q.words {
-			var f wordForms
-			ok := false
-			for _, lf := range stems {
-				if lf.lang == w.lang {
-					f, ok = lf.f, true
-					break
-				}
+		word := m.word(passage[t.start:t.end], vietnamese)
+		out[i].kind = tokenKind(passage, t, midSentence, word.kind)
+		midSentence, gapStart = true, t.end
+		// Every analysis starts from the forms under the first word's
+		// language; the best match is the greatest value, the first word
+		// on ties.
+		plain := word.plain
+		for _, lw := range m.langs {
+			f := plain
+			if lw.lang.stem != nil {
+				f = lw.stemmed(plain)
 			}
-			if !ok {
-				if plain.exact == "" {
-					plain = forms(word, w.lang.code == Vietnamese)
-				}
-				f = plain
-				if w.lang.stem != nil {
-					f = stemmed(w.lang, plain)
-				}
-				stems = append(stems, langForms{w.lang, f})
+			c, ok := lw.byForm[f.exact]
+			if ok {
+				out[i].match(q.words, c.exact, f)
 			}
-			var v float64
-			switch {
-			case f.exact == w.exact:
-				v = w.idf
-			case f.folded == w.folded && w.accented:
-				v = w.idf * 0.5
-			case f.folded == w.folded:
-				v = w.idf
+			if f.folded != f.exact {
+				c, ok = lw.byForm[f.folded]
 			}
-			if v > 0 && v > out[i].value {
-				out[i].word, out[i].value = wi, v
-				out[i].marked = f.exact == w.exact
+			if ok {
+				out[i].match(q.words, c.folded, f)
 			}
 		}
 	}
@@ -224,18 +223,43 @@ func markTokens(passage string, q query) []markedToken {
 	return out
 }
 
-// sentenceStartBefore returns the offset where the sentence holding offset
-// i begins, roughly: after the last sentence-ending mark before i.
-func sentenceStartBefore(text string, i int) int {
-	j := strings.LastIndexAny(text[:i], ".!?\n")
-	return j + 1
+// match makes t match the question word of words[wi], for each wi of
+// candidates, when the word's forms f match it better than t's current
+// match, or as well with a lower index.
+func (t *markedToken) match(words []queryWord, candidates []int, f wordForms) {
+	for _, wi := range candidates {
+		w := words[wi]
+		var v float64
+		switch {
+		case f.exact == w.exact:
+			v = w.idf
+		case f.folded == w.folded && w.accented:
+			v = w.idf * 0.5
+		case f.folded == w.folded:
+			v = w.idf
+		}
+		if v > 0 && (v > t.value || v == t.value && wi < t.word) {
+			t.word, t.value = wi, v
+			t.marked = f.exact == w.exact
+		}
+	}
+}
+
+// hasNonSpace reports whether s holds anything but white space.
+func hasNonSpace(s string) bool {
+	for _, r := range s {
+		if !unicode.IsSpace(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // tokenKind tells what kind of answer a word could be: a number, a date, or
 // part of a name (a capitalized word not at the start of a sentence).
-func tokenKind(text string, t token, midSentence bool) answerKind {
-	word := text[t.start:t.end]
-	r, _ := utf8.DecodeRuneInString(word)
+// wordKind is the kind of the word wherever it stands (wordKindOf).
+func tokenKind(text string, t token, midSentence bool, wordKind answerKind) answerKind {
+	r, _ := utf8.DecodeRuneInString(text[t.start:t.end])
 	switch {
 	case unicode.IsDigit(r):
 		if isDateLike(text, t) {
@@ -245,13 +269,12 @@ func tokenKind(text string, t token, midSentence bool) answerKind {
 	case unicode.IsUpper(r) && midSentence:
 		return personAnswer
 	}
-	if dateWords[strings.ToLower(word)] {
-		return dateAnswer
-	}
-	if numberWords[strings.ToLower(word)] {
-		return numberAnswer
-	}
-	return anyAnswer
+	return wordKind
+}
+
+// wordKindOf tells whether word names a date or a number (wordKinds).
+func wordKindOf(word string) answerKind {
+	return wordKinds[strings.ToLower(word)]
 }
 
 // isDateLike reports whether the number token t reads as part of a date: a
@@ -265,7 +288,7 @@ func isDateLike(text string, t token) bool {
 		return true
 	}
 	before := strings.ToLower(strings.TrimSpace(text[max(0, t.start-12):t.start]))
-	for w := range dateWords {
+	for _, w := range dateWordList {
 		if strings.HasSuffix(before, w) {
 			return true
 		}
@@ -283,6 +306,22 @@ var dateWords = setOf(
 	"октября", "ноября", "декабря",
 )
 
+// dateWordList is dateWords as a list, quicker to go through.
+var dateWordList = slices.Collect(maps.Keys(dateWords))
+
+// wordKinds is the kind of each word of dateWords and numberWords, a date
+// when it is both.
+var wordKinds = func() map[string]answerKind {
+	m := make(map[string]answerKind, len(dateWords)+len(numberWords))
+	for w := range numberWords {
+		m[w] = numberAnswer
+	}
+	for w := range dateWords {
+		m[w] = dateAnswer
+	}
+	return m
+}()
+
 var numberWords = setOf(
 	"một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín", "mười", "trăm", "nghìn",
 	"ngàn", "triệu", "tỷ", "tỉ", "phút", "giờ", "one", "two", "three", "four", "five", "six",
@@ -290,6 +329,128 @@ var numberWords = setOf(
 	"tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez", "cien", "mil", "millones",
 	"один", "два", "три", "четыре", "пять", "десять", "сто", "тысяч", "миллионов",
 )
+
+// snippetMemo holds what the snippets of one question share: what depends
+// on the question alone, made once for all its results, and the stemmed
+// forms of passage words, kept across questions. One call uses it at a
+// time: it is taken from snippetMemos and given back.
+type snippetMemo struct {
+	text    string
+	words   []queryWord // the question's words (their idf is read from the query)
+	before  float64     // answerBefore
+	langs   []langWords // the languages of the words, in their order
+	stems   map[*language]map[string]stemmedForms
+	surface [2]map[string]passageWord // by surface form; [1] under Vietnamese analysis
+	marked  []markedToken             // markTokens' result
+}
+
+// passageWord is what markTokens needs to know of a passage word wherever
+// it stands.
+type passageWord struct {
+	plain wordForms  // forms(word, vietnamese)
+	kind  answerKind // wordKindOf(word)
+}
+
+// langWords are the question words of one language by form.
+type langWords struct {
+	lang   *language
+	byForm map[string]wordsWithForm
+	stems  map[string]stemmedForms // by plain exact form; nil when lang does not stem
+}
+
+// wordsWithForm are the question words (indices into query.words) whose
+// exact, or folded, form is a given one, in order.
+type wordsWithForm struct{ exact, folded []int }
+
+// stemmedForms are the stemmed forms of a word whose plain folded form is
+// folded.
+type stemmedForms struct {
+	folded  string
+	stemmed wordForms
+}
+
+// maxMemoWords bounds the words a memo keeps (surface words per analysis,
+// stemmed forms per language); a full map starts over.
+const maxMemoWords = 1 << 14
+
+var snippetMemos = sync.Pool{New: func() any {
+	return &snippetMemo{stems: make(map[*language]map[string]stemmedForms)}
+}}
+
+// memoFor returns a memo from snippetMemos made for q.
+func memoFor(q query) *snippetMemo {
+	m := snippetMemos.Get().(*snippetMemo)
+	if m.text == q.text && slices.EqualFunc(m.words, q.words, sameWord) {
+		return m
+	}
+	m.text, m.words = q.text, append(m.words[:0], q.words...)
+	m.before = answerBefore(q)
+	m.langs = m.langs[:0]
+	for wi, w := range q.words {
+		k := slices.IndexFunc(m.langs, func(lw langWords) bool { return lw.lang == w.lang })
+		if k < 0 {
+			stems := m.stems[w.lang]
+			if stems == nil && w.lang.stem != nil {
+				stems = make(map[string]stemmedForms)
+				m.stems[w.lang] = stems
+			}
+			k = len(m.langs)
+			m.langs = append(m.langs, langWords{lang: w.lang, byForm: make(map[string]wordsWithForm), stems: stems})
+		}
+		byForm := m.langs[k].byForm
+		e := byForm[w.exact]
+		e.exact = append(e.exact, wi)
+		byForm[w.exact] = e
+		e = byForm[w.folded]
+		e.folded = append(e.folded, wi)
+		byForm[w.folded] = e
+	}
+	return m
+}
+
+// sameWord reports whether a and b are the same word, whatever their idf.
+func sameWord(a, b queryWord) bool {
+	return a.lang == b.lang && a.exact == b.exact && a.folded == b.folded && a.accented == b.accented
+}
+
+// stemmed returns stemmed(lw.lang, plain), remembered.
+func (lw langWords) stemmed(plain wordForms) wordForms {
+	if s, ok := lw.stems[plain.exact]; ok && s.folded == plain.folded {
+		return s.stemmed
+	}
+	f := stemmed(lw.lang, plain)
+	if len(lw.stems) >= maxMemoWords {
+		clear(lw.stems)
+	}
+	// Copies: the forms may be parts of the passage's article.
+	lw.stems[strings.Clone(plain.exact)] = stemmedForms{
+		folded:  strings.Clone(plain.folded),
+		stemmed: wordForms{exact: strings.Clone(f.exact), folded: strings.Clone(f.folded)},
+	}
+	return f
+}
+
+// word returns what markTokens needs to know of the passage word w under
+// the Vietnamese analysis or not, remembered.
+func (m *snippetMemo) word(w string, vietnamese bool) passageWord {
+	v := 0
+	if vietnamese {
+		v = 1
+	}
+	if pw, ok := m.surface[v][w]; ok {
+		return pw
+	}
+	pw := passageWord{plain: forms(w, vietnamese), kind: wordKindOf(w)}
+	if m.surface[v] == nil || len(m.surface[v]) >= maxMemoWords {
+		m.surface[v] = make(map[string]passageWord)
+	}
+	// Copies: the forms may be parts of the passage's article.
+	m.surface[v][strings.Clone(w)] = passageWord{
+		plain: wordForms{exact: strings.Clone(pw.plain.exact), folded: strings.Clone(pw.plain.folded)},
+		kind:  pw.kind,
+	}
+	return pw
+}
 
 // cutSnippet returns the shown window of c as a snippet of at most maxChars
 // characters, with the marks of the question words inside it. A sentence
@@ -319,8 +480,8 @@ func cutSnippet(passage string, c windowChoice, toks []markedToken, want answerK
 		b.WriteString("…")
 	}
 	var marks [][2]int
-	for _, t := range toks {
-		if !t.marked || t.start < start || t.end > end {
+	for _, t := range within(toks, span{start, end}) {
+		if !t.marked {
 			continue
 		}
 		m := [2]int{t.start + offset, t.end + offset}
@@ -341,33 +502,8 @@ func cutSnippet(passage string, c windowChoice, toks []markedToken, want answerK
 // towards the nearest word of the wanted kind when there is one, kept whole
 // with the words of its kind next to it (a name, a date).
 func densestWindow(passage string, w span, toks []markedToken, want answerKind, before float64, maxChars int) (int, int) {
-	var inside []markedToken
-	for _, t := range toks {
-		if t.start >= w.start && t.end <= w.end {
-			inside = append(inside, t)
-		}
-	}
-	core, bestScore := span{-1, -1}, 0.0
-	for i, first := range inside {
-		if first.word < 0 {
-			continue
-		}
-		seen := make(map[int]bool)
-		var sc float64
-		for _, t := range inside[i:] {
-			if t.word < 0 || seen[t.word] {
-				continue
-			}
-			if utf8.RuneCountInString(passage[first.start:t.end]) > maxChars {
-				break
-			}
-			seen[t.word] = true
-			sc += t.value
-			if sc > bestScore+1e-9 || (sc > bestScore-1e-9 && t.end-first.start < core.end-core.start) {
-				core, bestScore = span{first.start, t.end}, sc
-			}
-		}
-	}
+	inside := within(toks, w)
+	core := densestCore(passage, inside, maxChars)
 	if core.start < 0 {
 		return w.start, runeLimit(passage, w.start, w.end, maxChars)
 	}
@@ -413,6 +549,48 @@ func densestWindow(passage string, w span, toks []markedToken, want answerKind, 
 		start = extendLeft(passage, start, w.start, rest)
 	}
 	return start, end
+}
+
+// densestCore returns the shortest run of the tokens inside (in text order)
+// of at most maxChars characters with the most distinct question-word
+// weight, its start -1 when no token matches.
+func densestCore(passage string, inside []markedToken, maxChars int) span {
+	// The characters from the first token to each token's start and end:
+	// a run's length is a difference of two.
+	startAt, endAt := make([]int, len(inside)), make([]int, len(inside))
+	nWords, n := 0, 0
+	for k, t := range inside {
+		if k > 0 {
+			n += utf8.RuneCountInString(passage[inside[k-1].end:t.start])
+		}
+		startAt[k] = n
+		n += utf8.RuneCountInString(passage[t.start:t.end])
+		endAt[k] = n
+		nWords = max(nWords, t.word+1)
+	}
+	seen := make([]int, nWords) // i+1 for the words counted in the runs from inside[i]
+	core, bestScore := span{-1, -1}, 0.0
+	for i, first := range inside {
+		if first.word < 0 {
+			continue
+		}
+		var sc float64
+		for j := i; j < len(inside); j++ {
+			t := inside[j]
+			if t.word < 0 || seen[t.word] == i+1 {
+				continue
+			}
+			if endAt[j]-startAt[i] > maxChars {
+				break
+			}
+			seen[t.word] = i + 1
+			sc += t.value
+			if sc > bestScore+1e-9 || (sc > bestScore-1e-9 && t.end-first.start < core.end-core.start) {
+				core, bestScore = span{first.start, t.end}, sc
+			}
+		}
+	}
+	return core
 }
 
 // isAnswerWord reports whether t could be (part of) the answer a question

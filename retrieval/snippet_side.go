@@ -79,9 +79,10 @@ func hasSyllables(q query) bool {
 // space, one per question word.
 func phraseWeight(toks []markedToken, w span, q query, best []float64) float64 {
 	clear(best)
+	toks = within(toks, w)
 	for i := 1; i < len(toks); i++ {
 		a, b := toks[i-1], toks[i]
-		if a.start < w.start || b.end > w.end || a.word < 0 || b.word != a.word+1 || !b.joined {
+		if a.word < 0 || b.word != a.word+1 || !b.joined {
 			continue
 		}
 		if l := q.words[a.word].lang; !l.pairs || q.words[b.word].lang != l {

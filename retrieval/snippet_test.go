@@ -1,8 +1,13 @@
 package retrieval
 
 import (
+	"math/rand/v2"
+	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -76,7 +81,7 @@ func TestLocalRarity(t *testing.T) {
 	for i := range q.words {
 		q.words[i].idf = 1
 	}
-	toks := markTokens(passage, q)
+	toks := markTokens(passage, q, memoFor(q))
 	r := localRarity(toks, splitSentences(passage, span{0, len(passage)}), len(q.words))
 	if len(r) != 2 || r[1] != 1 || !(r[0] < r[1]) {
 		t.Errorf("rarity of [Amazon Brazil] = %v, want Amazon (in every sentence) below Brazil (in one) = 1", r)
@@ -91,4 +96,228 @@ func TestSnippetKeepsWholeName(t *testing.T) {
 	if !strings.HasPrefix(sn, "…") || !strings.Contains(sn, "Frederick W. Mote") {
 		t.Errorf("snippet %q: want it cut, holding the whole name", sn)
 	}
+}
+
+// markTokensPlain is markTokens as first written: every passage word
+// compared with every question word, the question's forms made anew.
+func markTokensPlain(passage string, q query) []markedToken {
+	toks := tokenize(passage)
+	out := make([]markedToken, len(toks))
+	for i, t := range toks {
+		out[i] = markedToken{token: t, word: -1}
+		word := passage[t.start:t.end]
+		sentStart := strings.LastIndexAny(passage[:t.start], ".!?\n") + 1
+		out[i].kind = tokenKindPlain(passage, t, strings.TrimSpace(passage[sentStart:t.start]) != "")
+		plain := wordForms{}
+		for wi, w := range q.words {
+			if plain.exact == "" {
+				plain = forms(word, w.lang.code == Vietnamese)
+			}
+			f := plain
+			if w.lang.stem != nil {
+				f = stemmed(w.lang, plain)
+			}
+			var v float64
+			switch {
+			case f.exact == w.exact:
+				v = w.idf
+			case f.folded == w.folded && w.accented:
+				v = w.idf * 0.5
+			case f.folded == w.folded:
+				v = w.idf
+			}
+			if v > 0 && v > out[i].value {
+				out[i].word, out[i].value = wi, v
+				out[i].marked = f.exact == w.exact
+			}
+		}
+	}
+	hasExact := make([]bool, len(q.words))
+	for _, t := range out {
+		if t.word >= 0 && t.marked {
+			hasExact[t.word] = true
+		}
+	}
+	for i, t := range out {
+		if t.word >= 0 && !t.marked {
+			out[i].marked = !q.words[t.word].accented || !hasExact[t.word]
+		}
+	}
+	return out
+}
+
+// tokenKindPlain is tokenKind as first written.
+func tokenKindPlain(text string, t token, midSentence bool) answerKind {
+	word := text[t.start:t.end]
+	r, _ := utf8.DecodeRuneInString(word)
+	switch {
+	case unicode.IsDigit(r):
+		if isDateLike(text, t) {
+			return dateAnswer
+		}
+		return numberAnswer
+	case unicode.IsUpper(r) && midSentence:
+		return personAnswer
+	}
+	if dateWords[strings.ToLower(word)] {
+		return dateAnswer
+	}
+	if numberWords[strings.ToLower(word)] {
+		return numberAnswer
+	}
+	return anyAnswer
+}
+
+// TestMarkTokensMatchesPlain compares markTokens with markTokensPlain on the
+// seeds and on passages in other languages, for questions made of their
+// words (with and without accents, in other cases, with tied weights), the
+// memos reused across questions as Ask reuses them.
+func TestMarkTokensMatchesPlain(t *testing.T) {
+	passages := seedTexts(t)
+	passages = append(passages,
+		"The Panthers' defense gave up just 308 points, ranking sixth in the league. In 1996, Thomas Davis led the team with 5½ sacks.\n  “Peyton Manning” threw 12 touchdowns in March!  ... Running runners ran, happily; studies studied.",
+		"El Parlamento Europeo aprobó en marzo de 2019 una directiva. ¿Quién la firmó? Los diputados, tres veces: “Bruselas” decidió cuántos votos.",
+		"В 1812 году Наполеон вошёл в Москву. Сколько солдат погибло? Десять тысяч человек, по словам историков; Кутузов отступил.",
+		"Giá vàng tăng mạnh. Gia đình ông Nguyễn mua 2 lượng vàng ngày 12/5 — giả sử giá giảm?\n\t(Tháng năm) hai nghìn người đến.",
+		"\u00a0 «Ai» đã viết? \x80Mote\xff viết. ...Frederick W. Mote, năm 1999.",
+	)
+	langs := []map[string]uint64{{Vietnamese: 1}, {Vietnamese: 1, "en": 1}, {"en": 1}, {"es": 1}, {"ru": 1}, {"en": 1, "es": 1, "ru": 1}}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, p := range passages {
+		toks := tokenize(p)
+		for n := range 40 {
+			var words []string
+			for range 1 + rng.IntN(8) {
+				tk := toks[rng.IntN(len(toks))]
+				w := p[tk.start:tk.end]
+				switch rng.IntN(4) {
+				case 0:
+					w = strings.ToUpper(w)
+				case 1:
+					w = foldAccents(w)
+				}
+				words = append(words, w)
+			}
+			question := strings.Join(words, " ") + "?"
+			if n%5 == 0 {
+				question = "Ai " + question
+			}
+			q := analyzeQuery(question, langs[n%len(langs)], DefaultParams())
+			for i := range q.words {
+				q.words[i].idf = float64(1 + rng.IntN(3))
+			}
+			want := markTokensPlain(p, q)
+			m := memoFor(q)
+			if got := markTokens(p, q, m); !slices.Equal(got, want) {
+				t.Fatalf("question %q on %.40q: markTokens and markTokensPlain differ:\n%v\n%v", question, p, got, want)
+			}
+			snippetMemos.Put(m)
+		}
+	}
+}
+
+// TestWithinMatchesFilter compares within with filtering every token.
+func TestWithinMatchesFilter(t *testing.T) {
+	text := seedTexts(t)[0]
+	q := analyzeQuery(benchQuestions[0], map[string]uint64{Vietnamese: 1}, DefaultParams())
+	toks := markTokensPlain(text, q)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 2000 {
+		a, b := rng.IntN(len(text)+1), rng.IntN(len(text)+1)
+		w := span{min(a, b), max(a, b)}
+		var want []markedToken
+		for _, t := range toks {
+			if t.start >= w.start && t.end <= w.end {
+				want = append(want, t)
+			}
+		}
+		if got := within(toks, w); !slices.Equal(got, want) {
+			t.Fatalf("within %v: %v, want %v", w, got, want)
+		}
+	}
+}
+
+// densestCorePlain is the search of densestCore as first written: the
+// characters of every run counted anew.
+func densestCorePlain(passage string, inside []markedToken, maxChars int) span {
+	core, bestScore := span{-1, -1}, 0.0
+	for i, first := range inside {
+		if first.word < 0 {
+			continue
+		}
+		seen := make(map[int]bool)
+		var sc float64
+		for _, t := range inside[i:] {
+			if t.word < 0 || seen[t.word] {
+				continue
+			}
+			if utf8.RuneCountInString(passage[first.start:t.end]) > maxChars {
+				break
+			}
+			seen[t.word] = true
+			sc += t.value
+			if sc > bestScore+1e-9 || (sc > bestScore-1e-9 && t.end-first.start < core.end-core.start) {
+				core, bestScore = span{first.start, t.end}, sc
+			}
+		}
+	}
+	return core
+}
+
+// TestDensestCoreMatchesPlain compares densestCore with densestCorePlain on
+// windows of the seeds (one with invalid UTF-8) for questions made of their
+// words.
+func TestDensestCoreMatchesPlain(t *testing.T) {
+	texts := append(seedTexts(t), "Giá vàng \xff tăng; Frederick W. Mote\x80viết năm 1999 về giá vàng, “giá” và gia đình. Vàng tăng giá.",
+		strings.Repeat("«Giá» — “vàng” … tăng — «giá» “gia” — đình … vàng — ", 6))
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, text := range texts {
+		toks := tokenize(text)
+		for n := range 200 {
+			var words []string
+			for range 1 + rng.IntN(6) {
+				tk := toks[rng.IntN(len(toks))]
+				words = append(words, text[tk.start:tk.end])
+			}
+			q := analyzeQuery(strings.Join(words, " "), map[string]uint64{Vietnamese: 1}, DefaultParams())
+			for i := range q.words {
+				q.words[i].idf = float64(1 + rng.IntN(3))
+			}
+			marked := markTokensPlain(text, q)
+			a, b := rng.IntN(len(text)+1), rng.IntN(len(text)+1)
+			inside := within(marked, span{min(a, b), max(a, b)})
+			maxChars := 5 + n%120
+			if got, want := densestCore(text, inside, maxChars), densestCorePlain(text, inside, maxChars); got != want {
+				t.Fatalf("%q, %d characters: densestCore %v, want %v", words, maxChars, got, want)
+			}
+		}
+	}
+}
+
+// TestSnippetsConcurrent asks questions from several goroutines at once, as
+// the bot does, and wants the answers asked one at a time (memos are shared
+// through a pool).
+func TestSnippetsConcurrent(t *testing.T) {
+	var articles []Article
+	for i, text := range seedTexts(t) {
+		articles = append(articles, Article{ID: string(rune('a' + i)), Language: Vietnamese, Body: text})
+	}
+	s := NewSearcher(newMemIndex(t, articles...), NewAnalyzer(), DefaultParams())
+	want := make([]Answer, len(benchQuestions))
+	for i, q := range benchQuestions {
+		want[i], _ = s.Ask(q, 5)
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for n := range 20 {
+				i := (g + n) % len(benchQuestions)
+				if got, _ := s.Ask(benchQuestions[i], 5); !reflect.DeepEqual(got, want[i]) {
+					t.Errorf("%q asked concurrently: %+v, want %+v", benchQuestions[i], got, want[i])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
