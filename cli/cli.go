@@ -197,9 +197,16 @@ func runWith(args []string, env Env, fw *forwarded) int {
 		return ExitFailure
 	default:
 		fmt.Fprintf(env.Stderr, "baobot %s: %v\n", cmd.name, err)
+		if errors.Is(err, storage.ErrCorrupt) && cmd.name != "check" {
+			fmt.Fprintf(env.Stderr, "%s\n", corruptHint)
+		}
 		return ExitFailure
 	}
 }
+
+// corruptHint follows the error of a command that found the database
+// damaged: what was lost (nothing) and what to do.
+const corruptHint = "Nothing was written. `baobot check` shows what is damaged, and `baobot check --repair` rebuilds what derives from the stored articles."
 
 // errReported is returned by a command that already told the user what went
 // wrong and only needs the failure exit code.

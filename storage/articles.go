@@ -13,7 +13,7 @@ import (
 // Article returns a stored article as it was put. The error wraps
 // retrieval.ErrNotFound when there is none.
 func (db *DB) Article(id string) (a retrieval.Article, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+	err = db.viewTx(func(tx *bolt.Tx) error {
 		r, err := newReader(tx)
 		if err == nil {
 			a, err = r.Article(id)
@@ -29,7 +29,7 @@ func (db *DB) Article(id string) (a retrieval.Article, err error) {
 // Info describes a stored article without reading its text. The error wraps
 // retrieval.ErrNotFound when there is none.
 func (db *DB) Info(id string) (info ArticleInfo, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+	err = db.viewTx(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketArticles).Get([]byte(id))
 		if v == nil {
 			return retrieval.ErrNotFound
@@ -48,7 +48,7 @@ func (db *DB) Info(id string) (info ArticleInfo, err error) {
 // the number of articles stored. The order is stable: a replacement keeps
 // its place.
 func (db *DB) List(offset, limit int) (infos []ArticleInfo, total int, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+	err = db.viewTx(func(tx *bolt.Tx) error {
 		m, err := readMeta(tx)
 		if err != nil {
 			return err
@@ -83,7 +83,7 @@ func (db *DB) AddedSince(t time.Time, limit int) (infos []ArticleInfo, total int
 	default:
 		binary.BigEndian.PutUint64(since, uint64(t.UnixNano())+1)
 	}
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+	err = db.viewTx(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketAdded).Cursor()
 		for k, _ := c.Seek(since); k != nil; k, _ = c.Next() {
 			total++

@@ -758,3 +758,73 @@ func TestOpenDamagedPages(t *testing.T) {
 		t.Error("no damaged page made Open refuse the file")
 	}
 }
+
+// Writes and reads on a file whose pages are damaged (where opening does not
+// look) fail with ErrCorrupt, and write nothing: never a panic. Tried: every
+// 4 KB of the file overwritten with junk, then a Put of new articles, a
+// Remove, a listing, an article read and a question.
+func TestDamagedPagesNeverPanic(t *testing.T) {
+	clean, want := checkedIndex(t)
+	data := readFile(t, clean)
+	const pageSize = 4096
+	junk := make([]byte, pageSize)
+	for i := range junk {
+		junk[i] = byte(i*13 + 5)
+	}
+	analyzer := retrieval.NewAnalyzer()
+	fresh := corpus(99, 3, "new-")
+	var someID string
+	for id := range want {
+		someID = id
+		break
+	}
+	corrupt := 0
+	for page := 2; page < len(data)/pageSize; page++ {
+		path := filepath.Join(t.TempDir(), "index.db")
+		broken := slices.Clone(data)
+		copy(broken[page*pageSize:], junk)
+		if err := os.WriteFile(path, broken, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		db, err := Open(path, Options{Analyzer: analyzer})
+		if err != nil {
+			continue // refused at open: TestOpenDamagedPages
+		}
+		steps := []struct {
+			name string
+			run  func() error
+		}{
+			{"put", func() error { _, err := db.Put(fresh); return err }},
+			{"remove", func() error { return db.Remove(someID) }},
+			{"list", func() error { _, _, err := db.List(0, 100); return err }},
+			{"article", func() error { _, err := db.Article(someID); return err }},
+			{"ask", func() error {
+				_, err := retrieval.NewSearcher(db, analyzer, retrieval.DefaultParams()).Ask("hòa bình hóa học", 5)
+				return err
+			}},
+		}
+		for _, step := range steps {
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Errorf("page %d: %s panicked: %v", page, step.name, r)
+					}
+				}()
+				if err := step.run(); errors.Is(err, ErrCorrupt) {
+					corrupt++
+				}
+			}()
+		}
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("page %d: Close panicked: %v", page, r)
+				}
+			}()
+			db.Close()
+		}()
+	}
+	if corrupt == 0 {
+		t.Error("no damaged page made a read or write report ErrCorrupt")
+	}
+}

@@ -139,7 +139,7 @@ func open(path string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	if m.schema < SchemaVersion {
-		if err := db.bolt.Update(func(tx *bolt.Tx) error {
+		if err := db.updateTx(func(tx *bolt.Tx) error {
 			_, err := upgradeSchema(tx)
 			return err
 		}); err != nil {
@@ -346,7 +346,7 @@ func (db *DB) loadMeta() error {
 
 // meta reads the meta bucket in a read transaction.
 func (db *DB) meta() (m meta, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+	err = db.viewTx(func(tx *bolt.Tx) error {
 		m, err = readMeta(tx)
 		return err
 	})
@@ -399,7 +399,7 @@ func (db *DB) NeedsReindex() bool { return db.analysis.Load() != retrieval.Analy
 // fn's error is returned as it is.
 func (db *DB) View(fn func(retrieval.IndexReader) error) error {
 	var fnErr error
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.viewTx(func(tx *bolt.Tx) error {
 		r, err := newReader(tx)
 		if err != nil {
 			return err
@@ -416,4 +416,23 @@ func (db *DB) View(fn func(retrieval.IndexReader) error) error {
 // errorf formats an error that names the index.
 func (db *DB) errorf(format string, args ...any) error {
 	return fmt.Errorf("storage: %s: "+format, append([]any{db.path}, args...)...)
+}
+
+// updateTx runs fn in a write transaction, viewTx in a read-only one. A damaged
+// page makes bbolt panic (an assertion, or a fault reading outside its
+// mapping) in the middle of a transaction; they turn that into an
+// ErrCorrupt error instead of a crash. bbolt rolls the transaction back
+// first, so a failed update writes nothing, and the user is told the index
+// is damaged (baobot check --repair), not shown a stack trace.
+func (db *DB) updateTx(fn func(*bolt.Tx) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer recoverDamage(&err)
+	return db.bolt.Update(fn)
+}
+
+// viewTx: see updateTx.
+func (db *DB) viewTx(fn func(*bolt.Tx) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer recoverDamage(&err)
+	return db.bolt.View(fn)
 }

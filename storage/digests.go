@@ -116,7 +116,7 @@ func (db *DB) PutDigestSubscription(s DigestSubscription) (replaced bool, err er
 	if err := checkDigest(s); err != nil {
 		return false, db.errorf("put digest subscription: %w", err)
 	}
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.updateTx(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketDigests)
 		if err != nil {
 			return err
@@ -133,7 +133,7 @@ func (db *DB) PutDigestSubscription(s DigestSubscription) (replaced bool, err er
 // DigestSubscription returns the subscription of a channel. The error wraps
 // retrieval.ErrNotFound when there is none.
 func (db *DB) DigestSubscription(channel string) (s DigestSubscription, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+	err = db.viewTx(func(tx *bolt.Tx) error {
 		s, err = getDigest(tx, channel)
 		return err
 	})
@@ -146,7 +146,7 @@ func (db *DB) DigestSubscription(channel string) (s DigestSubscription, err erro
 // DigestSubscriptions returns every subscription, ordered by channel.
 func (db *DB) DigestSubscriptions() ([]DigestSubscription, error) {
 	var out []DigestSubscription
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.viewTx(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketDigests)
 		if b == nil {
 			return nil
@@ -169,7 +169,7 @@ func (db *DB) DeleteDigestSubscription(channel string) error {
 	if err := db.checkWritable(); err != nil {
 		return err
 	}
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.updateTx(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketDigests)
 		if b == nil || b.Get([]byte(channel)) == nil {
 			return retrieval.ErrNotFound
@@ -241,7 +241,7 @@ func (db *DB) updateDigest(what, channel string, fn func(*DigestState)) (s Diges
 	if err := db.checkWritable(); err != nil {
 		return DigestSubscription{}, err
 	}
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.updateTx(func(tx *bolt.Tx) error {
 		if s, err = getDigest(tx, channel); err != nil {
 			return err
 		}

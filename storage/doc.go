@@ -13,7 +13,9 @@
 // passed, so Open never hangs.
 //
 // Every write is one bbolt transaction: it is applied whole or not at all,
-// whatever fails and whenever the process dies.
+// whatever fails and whenever the process dies. A damaged page that a read
+// or a write comes upon is ErrCorrupt, never a panic; the write is rolled
+// back (Check says what is damaged).
 //
 // bbolt never shrinks a file, so Close compacts an index the DB wrote to
 // when at least a quarter of its file (and 8 MB) holds no data (free pages,

@@ -79,7 +79,7 @@ func (db *DB) SaveShown(s ShownAnswer) (uint64, error) {
 		}
 	}
 	var id uint64
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.updateTx(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketShown)
 		if err != nil {
 			return err
@@ -98,7 +98,7 @@ func (db *DB) SaveShown(s ShownAnswer) (uint64, error) {
 // Shown returns the ShownAnswer with the ID. The error wraps
 // retrieval.ErrNotFound when there is none (never saved, or forgotten).
 func (db *DB) Shown(id uint64) (s ShownAnswer, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+	err = db.viewTx(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketShown)
 		if b == nil {
 			return retrieval.ErrNotFound
@@ -130,7 +130,7 @@ func (db *DB) PutFeedback(f Feedback) (replaced bool, err error) {
 	if f.At.IsZero() {
 		f.At = time.Now()
 	}
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.updateTx(func(tx *bolt.Tx) error {
 		shown := tx.Bucket(bucketShown)
 		if shown == nil || shown.Get(shownKey(f.Shown)) == nil {
 			return fmt.Errorf("shown answer %d: %w", f.Shown, retrieval.ErrNotFound)
@@ -167,7 +167,7 @@ func (db *DB) FeedbackCounts() (c FeedbackCounts, err error) {
 // the walk and is returned as it is.
 func (db *DB) EachFeedback(fn func(Feedback, ShownAnswer) error) error {
 	var fnErr error
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.viewTx(func(tx *bolt.Tx) error {
 		b, shown := tx.Bucket(bucketFeedback), tx.Bucket(bucketShown)
 		if b == nil {
 			return nil
@@ -207,7 +207,7 @@ func (db *DB) ForgetShown(before time.Time) (n int, err error) {
 	if err := db.checkWritable(); err != nil {
 		return 0, err
 	}
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.updateTx(func(tx *bolt.Tx) error {
 		shown := tx.Bucket(bucketShown)
 		if shown == nil {
 			return nil

@@ -31,7 +31,7 @@ func (db *DB) Reindex(progress func(done, total int)) error {
 	defer db.mu.Unlock()
 
 	var total int
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.updateTx(func(tx *bolt.Tx) error {
 		m, err := readMeta(tx)
 		if err != nil {
 			return err
@@ -61,7 +61,7 @@ func (db *DB) Reindex(progress func(done, total int)) error {
 	var after []byte // the ID of the last article done
 	for done := 0; ; {
 		var recs []record
-		err := db.bolt.View(func(tx *bolt.Tx) error {
+		err := db.viewTx(func(tx *bolt.Tx) error {
 			recs = nil
 			c := tx.Bucket(bucketArticles).Cursor()
 			k, v := c.First()
@@ -115,7 +115,7 @@ func (db *DB) Reindex(progress func(done, total int)) error {
 		}
 	}
 
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.updateTx(func(tx *bolt.Tx) error {
 		m, err := readMeta(tx)
 		if err != nil {
 			return err

@@ -62,7 +62,7 @@ func (db *DB) Put(articles []retrieval.Article) ([]Outcome, error) {
 	// What is stored under each ID decides the outcome.
 	outcomes := make([]Outcome, len(articles))
 	olds := make(map[int]record) // by index into articles, for Replaced
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.viewTx(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketArticles)
 		for i, a := range articles {
 			v := b.Get([]byte(a.ID))
@@ -164,7 +164,7 @@ func (db *DB) Remove(id string) error {
 		return err
 	}
 	var rec record
-	err := db.bolt.View(func(tx *bolt.Tx) (err error) {
+	err := db.viewTx(func(tx *bolt.Tx) (err error) {
 		r, err := newReader(tx)
 		if err == nil {
 			rec, err = r.record(id)
@@ -218,7 +218,7 @@ func addedKey(addedAt int64, id string) []byte {
 // gathered and commits.
 func (db *DB) update(fn func(w *writer) error) error {
 	var added retrieval.PassageID
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.updateTx(func(tx *bolt.Tx) error {
 		w, err := newWriter(tx)
 		if err != nil {
 			return err
