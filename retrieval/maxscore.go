@@ -172,7 +172,7 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 	avgdl := stats.AverageLength()
 	k1, b := s.params.K1, s.params.B
 
-	wordIDF := make([]float64, len(q.words))
+	idfs := newWordIDFs(q)
 	q.termWeight = 0
 	groups := make([]scoredGroup, 0, len(q.groups))
 	for i, g := range q.groups {
@@ -191,9 +191,7 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 			continue
 		}
 		idf := math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
-		if g.word >= 0 && idf > wordIDF[g.word] {
-			wordIDF[g.word] = idf
-		}
+		idfs.note(g, idf)
 		w := g.weight * idf
 		if !g.partial {
 			q.termWeight += w
@@ -209,12 +207,7 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 		sg.next()
 		groups = append(groups, sg)
 	}
-	for i, idf := range wordIDF {
-		if idf == 0 {
-			idf = math.Log(1 + (n+0.5)/0.5)
-		}
-		q.words[i].idf = idf
-	}
+	idfs.set(q, n, s.params.PrefixWeight)
 
 	// Smallest bound first; bound[i] is the sum of the bounds of groups
 	// 0 … i-1.

@@ -1,6 +1,8 @@
 package retrieval
 
 import (
+	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -71,6 +73,15 @@ type queryWord struct {
 	// name, when not 0, numbers the run of capitalised words (a proper
 	// name; the question's first word is not counted) the word belongs to.
 	name int
+	// prefix is the prefix term (wordPrefix) of the word as first typed
+	// when the question searches it for this word, exact "" otherwise.
+	prefix wordForms
+	// prefixValue, set by ranking, is what a passage word matching the word
+	// through its prefix alone is worth in a snippet: its IDF times the
+	// share of a passage's score for the word that ranking gives the
+	// prefix, P / (IDF + P) with P = PrefixWeight × the prefix's IDF; 0
+	// when no prefix is searched.
+	prefixValue float64
 }
 
 // termGroup is one scoring unit: the index terms whose postings are merged
@@ -78,7 +89,7 @@ type queryWord struct {
 type termGroup struct {
 	keys   []string
 	weight float64
-	word   int // index into query.words for a word; -1 for a pair or a prefix
+	word   int // index into query.words for a word or its prefix; -1 for a pair
 	// partial marks a prefix group: it scores, but is no part of the
 	// question's term weight, so a passage's coverage (confidence) counts
 	// words and pairs only.
@@ -132,10 +143,14 @@ func analyzeQuery(question string, collection map[string]uint64, p Params) query
 				q.addGroups(f, accented, 1, p.FoldedWeight, len(q.words)-1, seen)
 			}
 			if prefixes[i].exact != "" && p.PrefixWeight > 0 {
+				wi := slices.IndexFunc(q.words, func(w queryWord) bool { return w.lang == l && w.exact == f.exact })
 				n := len(q.groups)
-				q.addGroups(prefixes[i], accented, p.PrefixWeight, p.FoldedWeight, -1, seen)
+				q.addGroups(prefixes[i], accented, p.PrefixWeight, p.FoldedWeight, wi, seen)
 				for g := n; g < len(q.groups); g++ {
 					q.groups[g].partial = true
+				}
+				if w := &q.words[wi]; len(q.groups) > n && w.prefix.exact == "" {
+					w.prefix = prefixes[i]
 				}
 			}
 			if l.pairs && i > 0 && toks[i].joined && content[i-1] {
@@ -167,6 +182,43 @@ func (q *query) addGroups(f wordForms, accented bool, weight, foldedWeight float
 		add(weight*foldedWeight, folded...)
 	} else {
 		add(weight, folded...)
+	}
+}
+
+// wordIDFs are the IDFs of a question's words and of their prefixes, the
+// greatest of their groups', as ranking meets the groups.
+type wordIDFs struct{ word, prefix []float64 }
+
+// newWordIDFs returns the IDFs of q's words, none met yet.
+func newWordIDFs(q *query) wordIDFs {
+	return wordIDFs{make([]float64, len(q.words)), make([]float64, len(q.words))}
+}
+
+// note records idf, the IDF of group g: its word's when g is the word's,
+// its prefix's when g is a prefix group.
+func (w wordIDFs) note(g termGroup, idf float64) {
+	if g.word < 0 {
+		return
+	}
+	into := w.word
+	if g.partial {
+		into = w.prefix
+	}
+	into[g.word] = max(into[g.word], idf)
+}
+
+// set gives q's words their IDFs in a collection of n passages (a word met
+// nowhere that of a term in no passage) and their prefixValue.
+func (w wordIDFs) set(q *query, n, prefixWeight float64) {
+	for i, idf := range w.word {
+		if idf == 0 {
+			idf = math.Log(1 + (n+0.5)/0.5)
+		}
+		q.words[i].idf = idf
+		q.words[i].prefixValue = 0
+		if p := prefixWeight * w.prefix[i]; p > 0 {
+			q.words[i].prefixValue = idf * p / (idf + p)
+		}
 	}
 }
 

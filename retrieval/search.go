@@ -190,7 +190,7 @@ func (s *Searcher) score(r IndexReader, q *query, sc *rankScratch) error {
 	avgdl := stats.AverageLength()
 	k1, b := s.params.K1, s.params.B
 
-	wordIDF := make([]float64, len(q.words))
+	idfs := newWordIDFs(q)
 	q.termWeight = 0
 	for _, g := range q.groups {
 		// The group's postings: the passages of all its keys, their term
@@ -223,9 +223,7 @@ func (s *Searcher) score(r IndexReader, q *query, sc *rankScratch) error {
 		}
 		df := float64(len(sc.group))
 		idf := math.Log(1 + (n-df+0.5)/(df+0.5))
-		if g.word >= 0 && idf > wordIDF[g.word] {
-			wordIDF[g.word] = idf
-		}
+		idfs.note(g, idf)
 		w := g.weight * idf
 		cover := w // what a passage holding the group adds to its coverage
 		if g.partial {
@@ -245,12 +243,7 @@ func (s *Searcher) score(r IndexReader, q *query, sc *rankScratch) error {
 	}
 
 	// A word that occurs nowhere still weighs in snippet choice.
-	for i, idf := range wordIDF {
-		if idf == 0 {
-			idf = math.Log(1 + (n+0.5)/0.5)
-		}
-		q.words[i].idf = idf
-	}
+	idfs.set(q, n, s.params.PrefixWeight)
 	return nil
 }
 

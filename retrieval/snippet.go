@@ -30,6 +30,9 @@ type markedToken struct {
 	// marks only its exact spelling when the passage has it, so "giá"
 	// marks "giá", not "giả" or "gia".
 	marked bool
+	// prefix: the word matches only through its prefix term (wordPrefix),
+	// a weaker match that ranking's coverage does not count.
+	prefix bool
 }
 
 // chooseSnippet picks the best window of one or two sentences of passage for
@@ -54,17 +57,18 @@ func chooseSnippet(passage string, q query, maxChars int) snippet {
 	before := m.before
 	fits := func(w span) bool { return utf8.RuneCountInString(passage[w.start:w.end]) <= maxChars }
 	// Coverage, which ranking uses, weighs words by their weight in the
-	// collection only; the shown window also weighs them by their rarity
-	// in the passage, and weighs quoted phrases.
-	covered := pickWindow(sents, windowScorer(toks, q, false, nil), fits, before)
-	shown := pickWindow(sents, windowScorer(toks, q, hasSyllables(q), localRarity(toks, sents, len(q.words))), fits, before)
+	// collection only and, as ranking's coverage, leaves out prefix
+	// matches; the shown window also weighs them by their rarity in the
+	// passage, and weighs quoted phrases.
+	covered := pickWindow(sents, windowScorer(toks, q, false, nil, false), fits, before)
+	shown := pickWindow(sents, windowScorer(toks, q, hasSyllables(q), localRarity(toks, sents, len(q.words)), true), fits, before)
 	sn := cutSnippet(passage, shown, toks, q.want, before, maxChars)
 	var total float64
 	for _, w := range q.words {
 		total += w.idf
 	}
 	if total > 0 {
-		sn.coverage = matchedWeight(toks, covered.window, nil, make([]float64, len(q.words))) / total
+		sn.coverage = matchedWeight(toks, covered.window, nil, make([]float64, len(q.words)), false) / total
 	}
 	return sn
 }
@@ -80,8 +84,8 @@ type windowChoice struct {
 // distinct question words it holds (times their rarity, when not nil),
 // plus, with phrases, that of the question's phrases it quotes, plus a
 // bonus when it also holds a word of the kind of answer wanted that is not
-// a question word.
-func windowScorer(toks []markedToken, q query, phrases bool, rarity []float64) func(span) float64 {
+// a question word. Prefix matches count only withPrefix.
+func windowScorer(toks []markedToken, q query, phrases bool, rarity []float64, withPrefix bool) func(span) float64 {
 	var maxWeight float64
 	for _, w := range q.words {
 		maxWeight = max(maxWeight, w.idf)
@@ -89,7 +93,7 @@ func windowScorer(toks []markedToken, q query, phrases bool, rarity []float64) f
 	kindBonus := 0.6 * maxWeight
 	scratch := make([]float64, len(q.words))
 	return func(w span) float64 {
-		s := matchedWeight(toks, w, rarity, scratch)
+		s := matchedWeight(toks, w, rarity, scratch, withPrefix)
 		if phrases {
 			s += phraseWeight(toks, w, q, scratch)
 		}
@@ -139,13 +143,14 @@ func pickWindow(sents []span, score func(span) float64, fits func(span) bool, be
 }
 
 // matchedWeight sums the weight of the distinct question words matched
-// inside w, each at its best match and, when scale is not nil, multiplied
-// by its scale. best is scratch space, one per question word. The sum runs
-// in word order, so equal windows always score equally.
-func matchedWeight(toks []markedToken, w span, scale, best []float64) float64 {
+// inside w, each at its best match (prefix matches only withPrefix) and,
+// when scale is not nil, multiplied by its scale. best is scratch space,
+// one per question word. The sum runs in word order, so equal windows
+// always score equally.
+func matchedWeight(toks []markedToken, w span, scale, best []float64, withPrefix bool) float64 {
 	clear(best)
 	for _, t := range within(toks, w) {
-		if t.word >= 0 && t.value > best[t.word] {
+		if t.word >= 0 && (withPrefix || !t.prefix) && t.value > best[t.word] {
 			best[t.word] = t.value
 		}
 	}
@@ -167,8 +172,9 @@ func within(toks []markedToken, w span) []markedToken {
 }
 
 // markTokens analyzes the words of passage and marks those that match a
-// question word, exactly or accent-folded. m is the memo of q (memoFor),
-// whose space the tokens returned use until its next call.
+// question word, exactly or accent-folded, or, failing that, through its
+// prefix term as ranking does (see queryWord.prefixValue). m is the memo of q
+// (memoFor), whose space the tokens returned use until its next call.
 func markTokens(passage string, q query, m *snippetMemo) []markedToken {
 	toks := tokenize(passage)
 	out := slices.Grow(m.marked[:0], len(toks))[:len(toks)]
@@ -208,10 +214,24 @@ func markTokens(passage string, q query, m *snippetMemo) []markedToken {
 				out[i].match(q.words, c.folded, f)
 			}
 		}
+		if p := word.prefix; out[i].word < 0 && p.exact != "" {
+			for _, lw := range m.langs {
+				c, ok := lw.byPrefix[p.exact]
+				if ok {
+					out[i].matchPrefix(q.words, c.exact, p)
+				}
+				if p.folded != p.exact {
+					c, ok = lw.byPrefix[p.folded]
+				}
+				if ok {
+					out[i].matchPrefix(q.words, c.folded, p)
+				}
+			}
+		}
 	}
 	hasExact := make([]bool, len(q.words))
 	for _, t := range out {
-		if t.word >= 0 && t.marked {
+		if t.word >= 0 && t.marked && !t.prefix {
 			hasExact[t.word] = true
 		}
 	}
@@ -241,6 +261,30 @@ func (t *markedToken) match(words []queryWord, candidates []int, f wordForms) {
 		if v > 0 && (v > t.value || v == t.value && wi < t.word) {
 			t.word, t.value = wi, v
 			t.marked = f.exact == w.exact
+		}
+	}
+}
+
+// matchPrefix makes t match the question word of words[wi], for each wi of
+// candidates, through its prefix: when the prefix forms p of t's word
+// match the word's prefix, worth prefixValue (half that only accent-folded
+// in a question typed with accents: less than a full match), and more
+// than t's current prefix match, or as much with a lower index.
+func (t *markedToken) matchPrefix(words []queryWord, candidates []int, p wordForms) {
+	for _, wi := range candidates {
+		w := words[wi]
+		var v float64
+		switch {
+		case p.exact == w.prefix.exact:
+			v = w.prefixValue
+		case p.folded == w.prefix.folded && w.accented:
+			v = w.prefixValue * 0.5
+		case p.folded == w.prefix.folded:
+			v = w.prefixValue
+		}
+		if v > 0 && (v > t.value || v == t.value && wi < t.word) {
+			t.word, t.value, t.prefix = wi, v, true
+			t.marked = p.exact == w.prefix.exact
 		}
 	}
 }
@@ -347,15 +391,18 @@ type snippetMemo struct {
 // passageWord is what markTokens needs to know of a passage word wherever
 // it stands.
 type passageWord struct {
-	plain wordForms  // forms(word, vietnamese)
-	kind  answerKind // wordKindOf(word)
+	plain  wordForms  // forms(word, vietnamese)
+	prefix wordForms  // wordPrefix(plain), exact "" when it has none
+	kind   answerKind // wordKindOf(word)
 }
 
 // langWords are the question words of one language by form.
 type langWords struct {
 	lang   *language
 	byForm map[string]wordsWithForm
-	stems  map[string]stemmedForms // by plain exact form; nil when lang does not stem
+	// byPrefix are the words by the forms of their prefix (queryWord.prefix).
+	byPrefix map[string]wordsWithForm
+	stems    map[string]stemmedForms // by plain exact form; nil when lang does not stem
 }
 
 // wordsWithForm are the question words (indices into query.words) whose
@@ -397,20 +444,32 @@ func memoFor(q query) *snippetMemo {
 			k = len(m.langs)
 			m.langs = append(m.langs, langWords{lang: w.lang, byForm: make(map[string]wordsWithForm), stems: stems})
 		}
-		byForm := m.langs[k].byForm
-		e := byForm[w.exact]
-		e.exact = append(e.exact, wi)
-		byForm[w.exact] = e
-		e = byForm[w.folded]
-		e.folded = append(e.folded, wi)
-		byForm[w.folded] = e
+		m.langs[k].byForm = addForms(m.langs[k].byForm, w.exact, w.folded, wi)
+		if w.prefix.exact != "" {
+			m.langs[k].byPrefix = addForms(m.langs[k].byPrefix, w.prefix.exact, w.prefix.folded, wi)
+		}
 	}
 	return m
 }
 
-// sameWord reports whether a and b are the same word, whatever their idf.
+// addForms adds word wi to byForm under its exact and folded forms, making
+// byForm when nil, and returns it.
+func addForms(byForm map[string]wordsWithForm, exact, folded string, wi int) map[string]wordsWithForm {
+	if byForm == nil {
+		byForm = make(map[string]wordsWithForm)
+	}
+	e := byForm[exact]
+	e.exact = append(e.exact, wi)
+	byForm[exact] = e
+	e = byForm[folded]
+	e.folded = append(e.folded, wi)
+	byForm[folded] = e
+	return byForm
+}
+
+// sameWord reports whether a and b are the same word, whatever their IDFs.
 func sameWord(a, b queryWord) bool {
-	return a.lang == b.lang && a.exact == b.exact && a.folded == b.folded && a.accented == b.accented
+	return a.lang == b.lang && a.exact == b.exact && a.folded == b.folded && a.accented == b.accented && a.prefix == b.prefix
 }
 
 // stemmed returns stemmed(lw.lang, plain), remembered.
@@ -441,13 +500,17 @@ func (m *snippetMemo) word(w string, vietnamese bool) passageWord {
 		return pw
 	}
 	pw := passageWord{plain: forms(w, vietnamese), kind: wordKindOf(w)}
+	if !vietnamese { // Vietnamese is not stemmed: no prefix terms
+		pw.prefix, _ = wordPrefix(pw.plain)
+	}
 	if m.surface[v] == nil || len(m.surface[v]) >= maxMemoWords {
 		m.surface[v] = make(map[string]passageWord)
 	}
 	// Copies: the forms may be parts of the passage's article.
 	m.surface[v][strings.Clone(w)] = passageWord{
-		plain: wordForms{exact: strings.Clone(pw.plain.exact), folded: strings.Clone(pw.plain.folded)},
-		kind:  pw.kind,
+		plain:  wordForms{exact: strings.Clone(pw.plain.exact), folded: strings.Clone(pw.plain.folded)},
+		prefix: pw.prefix, // made afresh: no part of the article
+		kind:   pw.kind,
 	}
 	return pw
 }
@@ -553,7 +616,8 @@ func densestWindow(passage string, w span, toks []markedToken, want answerKind, 
 
 // densestCore returns the shortest run of the tokens inside (in text order)
 // of at most maxChars characters with the most distinct question-word
-// weight, its start -1 when no token matches.
+// weight, its start -1 when no token matches. Prefix matches, weaker and
+// less sure, are left out: they are shown but do not pull the cut.
 func densestCore(passage string, inside []markedToken, maxChars int) span {
 	// The characters from the first token to each token's start and end:
 	// a run's length is a difference of two.
@@ -571,13 +635,13 @@ func densestCore(passage string, inside []markedToken, maxChars int) span {
 	seen := make([]int, nWords) // i+1 for the words counted in the runs from inside[i]
 	core, bestScore := span{-1, -1}, 0.0
 	for i, first := range inside {
-		if first.word < 0 {
+		if first.word < 0 || first.prefix {
 			continue
 		}
 		var sc float64
 		for j := i; j < len(inside); j++ {
 			t := inside[j]
-			if t.word < 0 || seen[t.word] == i+1 {
+			if t.word < 0 || t.prefix || seen[t.word] == i+1 {
 				continue
 			}
 			if endAt[j]-startAt[i] > maxChars {

@@ -99,7 +99,8 @@ func TestSnippetKeepsWholeName(t *testing.T) {
 }
 
 // markTokensPlain is markTokens as first written: every passage word
-// compared with every question word, the question's forms made anew.
+// compared with every question word, the question's forms made anew, then
+// a word matching none compared with every question word's prefix.
 func markTokensPlain(passage string, q query) []markedToken {
 	toks := tokenize(passage)
 	out := make([]markedToken, len(toks))
@@ -131,10 +132,29 @@ func markTokensPlain(passage string, q query) []markedToken {
 				out[i].marked = f.exact == w.exact
 			}
 		}
+		p, ok := wordPrefix(plain)
+		for wi, w := range q.words {
+			if out[i].word >= 0 && !out[i].prefix || !ok || w.prefix.exact == "" {
+				continue
+			}
+			var v float64
+			switch {
+			case p.exact == w.prefix.exact:
+				v = w.prefixValue
+			case p.folded == w.prefix.folded && w.accented:
+				v = w.prefixValue * 0.5
+			case p.folded == w.prefix.folded:
+				v = w.prefixValue
+			}
+			if v > 0 && v > out[i].value {
+				out[i].word, out[i].value, out[i].prefix = wi, v, true
+				out[i].marked = p.exact == w.prefix.exact
+			}
+		}
 	}
 	hasExact := make([]bool, len(q.words))
 	for _, t := range out {
-		if t.word >= 0 && t.marked {
+		if t.word >= 0 && t.marked && !t.prefix {
 			hasExact[t.word] = true
 		}
 	}
@@ -205,6 +225,9 @@ func TestMarkTokensMatchesPlain(t *testing.T) {
 			q := analyzeQuery(question, langs[n%len(langs)], DefaultParams())
 			for i := range q.words {
 				q.words[i].idf = float64(1 + rng.IntN(3))
+				if q.words[i].prefix.exact != "" {
+					q.words[i].prefixValue = float64(1+rng.IntN(2)) / 2
+				}
 			}
 			want := markTokensPlain(p, q)
 			m := memoFor(q)
@@ -213,6 +236,29 @@ func TestMarkTokensMatchesPlain(t *testing.T) {
 			}
 			snippetMemos.Put(m)
 		}
+	}
+}
+
+// TestSnippetMarksPrefixMatch: a question word that reaches the passage
+// only through its prefix term (Суперкубок, Суперкубка: stemmed apart) is
+// marked in the snippet.
+func TestSnippetMarksPrefixMatch(t *testing.T) {
+	idx := newMemIndex(t,
+		Article{ID: "bowl", Language: "ru", Body: "Матч прошёл в Калифорнии. Команда «Денвер Бронкос» выиграла матч Суперкубка в 2016 году."},
+		Article{ID: "rain", Language: "ru", Body: "Дождь шёл весь день. Команда осталась дома."},
+		Article{ID: "city", Language: "ru", Body: "Город строит новый мост через реку."},
+	)
+	ans, err := NewSearcher(idx, NewAnalyzer(), DefaultParams()).Ask("Кто выиграл Суперкубок?", 1)
+	if err != nil || len(ans.Results) == 0 || ans.Results[0].Article.ID != "bowl" {
+		t.Fatalf("results %+v (%v), want bowl", ans.Results, err)
+	}
+	r := ans.Results[0]
+	var marked []string
+	for _, m := range r.Marks {
+		marked = append(marked, r.Snippet[m[0]:m[1]])
+	}
+	if !slices.Contains(marked, "Суперкубка") {
+		t.Errorf("snippet %q marks %q, want Суперкубка marked", r.Snippet, marked)
 	}
 }
 
@@ -242,13 +288,13 @@ func TestWithinMatchesFilter(t *testing.T) {
 func densestCorePlain(passage string, inside []markedToken, maxChars int) span {
 	core, bestScore := span{-1, -1}, 0.0
 	for i, first := range inside {
-		if first.word < 0 {
+		if first.word < 0 || first.prefix {
 			continue
 		}
 		seen := make(map[int]bool)
 		var sc float64
 		for _, t := range inside[i:] {
-			if t.word < 0 || seen[t.word] {
+			if t.word < 0 || t.prefix || seen[t.word] {
 				continue
 			}
 			if utf8.RuneCountInString(passage[first.start:t.end]) > maxChars {
