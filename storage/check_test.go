@@ -648,32 +648,43 @@ func appendHead(count, maxTF, minLen uint64, rest []byte, more ...byte) []byte {
 	return append(append(b, rest...), more...)
 }
 
+// damagedPageSize is the unit damagedCopies overwrites: bbolt's page size
+// on this machine (a wrong guess only damages other bytes).
+const damagedPageSize = 4096
+
+// damagedCopies calls fn, for each page from the third on, with its number
+// and the path of a copy of data whose page it is overwritten with junk.
+func damagedCopies(t *testing.T, data []byte, fn func(page int, path string)) {
+	t.Helper()
+	junk := make([]byte, damagedPageSize)
+	for i := range junk {
+		junk[i] = byte(i*7 + 3)
+	}
+	for page := 2; page < len(data)/damagedPageSize; page++ {
+		path := filepath.Join(t.TempDir(), "index.db")
+		broken := slices.Clone(data)
+		copy(broken[page*damagedPageSize:], junk)
+		if err := os.WriteFile(path, broken, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		fn(page, path)
+	}
+}
+
 // A page overwritten with garbage, wherever it is, is reported by CheckFile
 // as a damaged file (or not at all when the page was free), never with a
 // crash; and the verdict says Repair cannot fix it.
 func TestCheckFileDamagedPages(t *testing.T) {
 	clean, _ := checkedIndex(t)
-	data := readFile(t, clean)
-	const pageSize = 4096 // bbolt's on this machine; a wrong guess only damages other bytes
-	junk := make([]byte, pageSize)
-	for i := range junk {
-		junk[i] = byte(i*7 + 3)
-	}
 	damaged := 0
-	for page := 2; page < len(data)/pageSize; page++ {
-		path := filepath.Join(t.TempDir(), "index.db")
-		broken := slices.Clone(data)
-		copy(broken[page*pageSize:], junk)
-		if err := os.WriteFile(path, broken, 0o600); err != nil {
-			t.Fatal(err)
-		}
+	damagedCopies(t, readFile(t, clean), func(page int, path string) {
 		rep, err := CheckFile(path, 0, CheckOptions{Analyzer: retrieval.NewAnalyzer()})
 		if err != nil {
 			t.Errorf("page %d: %v", page, err)
-			continue
+			return
 		}
 		if rep.OK() {
-			continue // a free page
+			return // a free page
 		}
 		damaged++
 		if !rep.Has(ProblemFile) && !rep.Has(ProblemPostingsFormat) && !rep.Has(ProblemSchema) {
@@ -682,7 +693,7 @@ func TestCheckFileDamagedPages(t *testing.T) {
 		if rep.Has(ProblemFile) && rep.Repairable() {
 			t.Errorf("page %d: a damaged file is repairable", page)
 		}
-	}
+	})
 	if damaged == 0 {
 		t.Error("no damaged page was found")
 	}
@@ -722,37 +733,24 @@ func FuzzCheckFile(f *testing.F) {
 func TestOpenDamagedPages(t *testing.T) {
 	clean, _ := checkedIndex(t)
 	data := readFile(t, clean)
-	const pageSize = 4096
-	junk := make([]byte, pageSize)
-	for i := range junk {
-		junk[i] = byte(i*7 + 3)
-	}
 	refused := 0
-	for page := 2; page < len(data)/pageSize; page++ {
-		for _, readOnly := range []bool{true, false} {
-			path := filepath.Join(t.TempDir(), "index.db")
-			broken := slices.Clone(data)
-			copy(broken[page*pageSize:], junk)
-			if err := os.WriteFile(path, broken, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			func() {
-				defer func() {
-					if r := recover(); r != nil {
-						t.Errorf("page %d, read-only %v: Open panicked: %v", page, readOnly, r)
-					}
-				}()
-				db, err := Open(path, Options{ReadOnly: readOnly, Analyzer: retrieval.NewAnalyzer()})
-				if err != nil {
-					refused++
-					if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path) {
-						t.Errorf("page %d, read-only %v: %v, want ErrCorrupt naming the path", page, readOnly, err)
-					}
-					return
+	for _, readOnly := range []bool{true, false} {
+		damagedCopies(t, data, func(page int, path string) {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("page %d, read-only %v: Open panicked: %v", page, readOnly, r)
 				}
-				db.Close()
 			}()
-		}
+			db, err := Open(path, Options{ReadOnly: readOnly, Analyzer: retrieval.NewAnalyzer()})
+			if err != nil {
+				refused++
+				if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path) {
+					t.Errorf("page %d, read-only %v: %v, want ErrCorrupt naming the path", page, readOnly, err)
+				}
+				return
+			}
+			db.Close()
+		})
 	}
 	if refused == 0 {
 		t.Error("no damaged page made Open refuse the file")
@@ -765,12 +763,6 @@ func TestOpenDamagedPages(t *testing.T) {
 // Remove, a listing, an article read and a question.
 func TestDamagedPagesNeverPanic(t *testing.T) {
 	clean, want := checkedIndex(t)
-	data := readFile(t, clean)
-	const pageSize = 4096
-	junk := make([]byte, pageSize)
-	for i := range junk {
-		junk[i] = byte(i*13 + 5)
-	}
 	analyzer := retrieval.NewAnalyzer()
 	fresh := corpus(99, 3, "new-")
 	var someID string
@@ -779,16 +771,10 @@ func TestDamagedPagesNeverPanic(t *testing.T) {
 		break
 	}
 	corrupt := 0
-	for page := 2; page < len(data)/pageSize; page++ {
-		path := filepath.Join(t.TempDir(), "index.db")
-		broken := slices.Clone(data)
-		copy(broken[page*pageSize:], junk)
-		if err := os.WriteFile(path, broken, 0o600); err != nil {
-			t.Fatal(err)
-		}
+	damagedCopies(t, readFile(t, clean), func(page int, path string) {
 		db, err := Open(path, Options{Analyzer: analyzer})
 		if err != nil {
-			continue // refused at open: TestOpenDamagedPages
+			return // refused at open: TestOpenDamagedPages
 		}
 		steps := []struct {
 			name string
@@ -823,7 +809,7 @@ func TestDamagedPagesNeverPanic(t *testing.T) {
 			}()
 			db.Close()
 		}()
-	}
+	})
 	if corrupt == 0 {
 		t.Error("no damaged page made a read or write report ErrCorrupt")
 	}
