@@ -229,6 +229,15 @@ func markTokens(passage string, q query, m *snippetMemo) []markedToken {
 			}
 		}
 	}
+	markFolded(out, q)
+	return out
+}
+
+// markFolded marks the tokens matched only through a folded form: for a
+// word typed without accents always, for an accented question word only
+// when the passage holds no exact match of it (an exact match is marked
+// instead).
+func markFolded(out []markedToken, q query) {
 	hasExact := make([]bool, len(q.words))
 	for _, t := range out {
 		if t.word >= 0 && t.marked && !t.prefix {
@@ -240,7 +249,6 @@ func markTokens(passage string, q query, m *snippetMemo) []markedToken {
 			out[i].marked = !q.words[t.word].accented || !hasExact[t.word]
 		}
 	}
-	return out
 }
 
 // match makes t match the question word of words[wi], for each wi of

@@ -152,17 +152,7 @@ func markTokensPlain(passage string, q query) []markedToken {
 			}
 		}
 	}
-	hasExact := make([]bool, len(q.words))
-	for _, t := range out {
-		if t.word >= 0 && t.marked && !t.prefix {
-			hasExact[t.word] = true
-		}
-	}
-	for i, t := range out {
-		if t.word >= 0 && !t.marked {
-			out[i].marked = !q.words[t.word].accented || !hasExact[t.word]
-		}
-	}
+	markFolded(out, q)
 	return out
 }
 
