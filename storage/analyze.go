@@ -21,20 +21,20 @@ type prepared struct {
 }
 
 // prepare analyses a and checks the result with checkAnalysis, then lays
-// out its stored text.
-func prepare(analyze analyzeFunc, a retrieval.Article) (prepared, error) {
+// out its stored text, compressed with c.
+func prepare(analyze analyzeFunc, c *textCodec, a retrieval.Article) (prepared, error) {
 	p := prepared{analysis: analyze(a)}
 	if err := checkAnalysis(a, p.analysis); err != nil {
 		return prepared{}, err
 	}
-	p.text = appendText(nil, a.Summary, a.Body)
+	p.text = appendText(nil, c, a.Summary, a.Body)
 	return p, nil
 }
 
-// prepareAll prepares every article, spread over the available CPUs. On
+// prepareAll prepares every article with codec c, spread over the available CPUs. On
 // error, bad is the index of the article at fault. analyze must be safe
 // for concurrent use, as retrieval.Analyzer is.
-func prepareAll(analyze analyzeFunc, articles []retrieval.Article) (ps []prepared, bad int, err error) {
+func prepareAll(analyze analyzeFunc, c *textCodec, articles []retrieval.Article) (ps []prepared, bad int, err error) {
 	ps = make([]prepared, len(articles))
 	errs := make([]error, len(articles))
 	var next atomic.Int64
@@ -42,7 +42,7 @@ func prepareAll(analyze analyzeFunc, articles []retrieval.Article) (ps []prepare
 	for range min(runtime.GOMAXPROCS(0), len(articles)) {
 		wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < len(articles); i = int(next.Add(1) - 1) {
-				ps[i], errs[i] = prepare(analyze, articles[i])
+				ps[i], errs[i] = prepare(analyze, c, articles[i])
 			}
 		})
 	}
@@ -66,9 +66,9 @@ type prepareStream struct {
 	wg       sync.WaitGroup
 }
 
-// streamPrepared starts preparing articles; every result must be consumed
+// streamPrepared starts preparing articles with codec c; every result must be consumed
 // with get or the stream closed with close.
-func streamPrepared(analyze analyzeFunc, articles []retrieval.Article) *prepareStream {
+func streamPrepared(analyze analyzeFunc, c *textCodec, articles []retrieval.Article) *prepareStream {
 	s := &prepareStream{
 		prepared: make([]prepared, len(articles)),
 		errs:     make([]error, len(articles)),
@@ -82,7 +82,7 @@ func streamPrepared(analyze analyzeFunc, articles []retrieval.Article) *prepareS
 		s.wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < len(articles); i = int(next.Add(1) - 1) {
 				if !s.stop.Load() {
-					s.prepared[i], s.errs[i] = prepare(analyze, articles[i])
+					s.prepared[i], s.errs[i] = prepare(analyze, c, articles[i])
 				}
 				close(s.done[i])
 			}

@@ -14,7 +14,7 @@ import (
 // retrieval.ErrNotFound when there is none.
 func (db *DB) Article(id string) (a retrieval.Article, err error) {
 	err = db.viewTx(func(tx *bolt.Tx) error {
-		r, err := newReader(tx)
+		r, err := newReader(db, tx)
 		if err == nil {
 			a, err = r.Article(id)
 		}

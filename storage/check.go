@@ -47,6 +47,10 @@ const (
 	// ProblemBucket: a top-level bucket that is not in the schema, or a
 	// value where the runs bucket should hold only nested buckets.
 	ProblemBucket ProblemKind = "bucket"
+	// ProblemTextDict: the text dictionary in meta is damaged; the texts
+	// compressed with it do not decode (ProblemArticleRecord). Repair
+	// drops both, and a later write trains a new dictionary.
+	ProblemTextDict ProblemKind = "text-dictionary"
 	// ProblemArticleRecord: an article record that does not decode, or
 	// whose key is not a valid article ID.
 	ProblemArticleRecord ProblemKind = "article-record"
@@ -165,7 +169,7 @@ func (db *DB) Check(opts CheckOptions) (*CheckReport, error) {
 		// bbolt's own check of a read-only file first rebuilds its free
 		// list, and panics, beyond recovery, on what it finds wrong: it
 		// only runs on a file open for writing, whose free list is built.
-		c := &checker{tx: tx, rep: rep, problems: make(map[ProblemKind]*Problem), boltCheck: !db.readOnly, path: db.path}
+		c := &checker{tx: tx, rep: rep, problems: make(map[ProblemKind]*Problem), boltCheck: !db.readOnly, path: db.path, texts: textSource{db, tx}}
 		if opts.Analyzer != nil {
 			c.analyze = opts.Analyzer.IndexArticleExact
 		}
@@ -209,7 +213,7 @@ func CheckFile(path string, timeout time.Duration, opts CheckOptions) (rep *Chec
 // problemOrder is the order of the Problem constants, the report's order.
 var problemOrder = []ProblemKind{
 	ProblemFile, ProblemSchema, ProblemAnalysis, ProblemBucket,
-	ProblemArticleRecord, ProblemArticleHash, ProblemAdded,
+	ProblemTextDict, ProblemArticleRecord, ProblemArticleHash, ProblemAdded,
 	ProblemPassageRecord, ProblemPassageOrphan, ProblemPassageMissing,
 	ProblemStats, ProblemLanguages, ProblemRuns, ProblemNorms,
 	ProblemPostingsFormat, ProblemPostingsBounds, ProblemPostingDangling, ProblemFormCount,
@@ -225,7 +229,8 @@ type checker struct {
 	// boltCheck: run bbolt's own check of the pages (tx.Check) too.
 	boltCheck bool
 	path      string // of the file (bbolt's may be the name it was created under)
-	pagesUsed int64  // set by walkPages: bytes of the pages in use that hold data
+	texts     textSource
+	pagesUsed int64 // set by walkPages: bytes of the pages in use that hold data
 
 	meta     meta
 	articles map[string]*checkedArticle
@@ -302,6 +307,9 @@ func (c *checker) run() {
 	}
 	c.seed = maphash.MakeSeed()
 	c.checkBuckets()
+	if _, err := loadTextDict(c.tx); err != nil {
+		c.addf(ProblemTextDict, "%v", err)
+	}
 	c.checkArticles()
 	c.checkAdded()
 	c.checkPassages()
@@ -549,7 +557,7 @@ func (c *checker) checkArticles() {
 		if err := checkArticleKey(id); err != nil {
 			c.addf(ProblemArticleRecord, "article %.60q: %v", id, err)
 		}
-		rec, err := decodeRecord(id, v)
+		rec, err := decodeRecord(id, v, c.texts)
 		if err != nil {
 			c.addf(ProblemArticleRecord, "%v", err)
 			return nil
@@ -1023,7 +1031,7 @@ func (c *checker) compareAnalysis() {
 		defer wg.Wait()
 		defer close(in)
 		c.tx.Bucket(bucketArticles).ForEach(func(k, v []byte) error {
-			if rec, err := decodeRecord(string(k), v); err == nil && c.articles[rec.article.ID] != nil {
+			if rec, err := decodeRecord(string(k), v, c.texts); err == nil && c.articles[rec.article.ID] != nil {
 				in <- rec.article
 			}
 			return nil
@@ -1118,7 +1126,8 @@ func (c *checker) shownStored(id uint64) bool {
 type RepairReport struct {
 	// Dropped names the records that could not be decoded (or, for a vote,
 	// whose shown answer is gone) and were deleted: "article \"ID\"", or
-	// "shown answer", "vote" or "digest subscription" and the key in hex.
+	// "shown answer", "vote" or "digest subscription" and the key in hex,
+	// or "text dictionary" (a damaged one).
 	// An article among them must be ingested again.
 	Dropped []string
 	// Rehashed names the articles whose stored content hash was replaced
@@ -1153,7 +1162,7 @@ func (db *DB) Repair(progress func(done, total int)) (RepairReport, error) {
 		if err != nil {
 			return err
 		}
-		return repairArticles(tx, &m, &rep)
+		return repairArticles(db, tx, &m, &rep)
 	})
 	db.mu.Unlock()
 	if err != nil {
@@ -1170,15 +1179,16 @@ func (db *DB) Repair(progress func(done, total int)) (RepairReport, error) {
 	return rep, nil
 }
 
-// repairArticles is the first step of Repair, in the writable tx: drop what
-// does not decode, fix hashes and ingest times, rebuild the added index and
-// meta's article count and last ingest time.
-func repairArticles(tx *bolt.Tx, m *meta, rep *RepairReport) error {
+// repairArticles is the first step of Repair, in the writable tx of db:
+// drop what does not decode and a damaged text dictionary, fix hashes and
+// ingest times, rebuild the added index and meta's article count and last
+// ingest time.
+func repairArticles(db *DB, tx *bolt.Tx, m *meta, rep *RepairReport) error {
 	articles := tx.Bucket(bucketArticles)
 	var recs []record
 	var drop [][]byte
 	err := articles.ForEach(func(k, v []byte) error {
-		rec, err := decodeRecord(string(k), v)
+		rec, err := decodeRecord(string(k), v, textSource{db, tx})
 		if v == nil || err != nil || checkArticleKey(string(k)) != nil {
 			drop = append(drop, slices.Clone(k))
 			return nil
@@ -1195,6 +1205,14 @@ func repairArticles(tx *bolt.Tx, m *meta, rep *RepairReport) error {
 			if err := articles.DeleteBucket(k); err != nil {
 				return err
 			}
+		}
+	}
+
+	// The texts compressed with a damaged dictionary are gone with it.
+	if _, err := loadTextDict(tx); err != nil {
+		rep.Dropped = append(rep.Dropped, "text dictionary")
+		if err := tx.Bucket(bucketMeta).Delete(keyTextDict); err != nil {
+			return err
 		}
 	}
 
@@ -1218,7 +1236,7 @@ func repairArticles(tx *bolt.Tx, m *meta, rep *RepairReport) error {
 			changed = true
 		}
 		if changed {
-			v := appendRecord(a.alloc(rec.maxSize()), rec)
+			v := appendRecord(a.alloc(rec.maxSize()), rec, db.codecForWrites())
 			if err := articles.Put([]byte(rec.article.ID), v); err != nil {
 				return err
 			}

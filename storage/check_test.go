@@ -124,14 +124,14 @@ func TestCheckEmpty(t *testing.T) {
 func TestCheckFindsAndRepairFixes(t *testing.T) {
 	const victim = "vnexpress-4731" // an article of fixtures()
 	getRecord := func(tx *bolt.Tx, id string) record {
-		rec, err := decodeRecord(id, tx.Bucket(bucketArticles).Get([]byte(id)))
+		rec, err := decodeRecord(id, tx.Bucket(bucketArticles).Get([]byte(id)), textSource{tx: tx})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return rec
 	}
 	putRecord := func(tx *bolt.Tx, rec record) error {
-		return tx.Bucket(bucketArticles).Put([]byte(rec.article.ID), appendRecord(nil, &rec))
+		return tx.Bucket(bucketArticles).Put([]byte(rec.article.ID), appendRecord(nil, &rec, plainCodec()))
 	}
 	withMeta := func(fn func(m *meta)) func(tx *bolt.Tx) error {
 		return func(tx *bolt.Tx) error {

@@ -51,6 +51,13 @@ type DB struct {
 	// analysis mirrors meta.analysis. Only this DB writes the file (the
 	// lock is exclusive), so the copy stays true.
 	analysis atomic.Uint32
+	// codec is that of the index's text dictionary, nil until one is
+	// loaded: none was stored when the DB opened, or it is damaged. It
+	// never changes once set (a dictionary is never replaced).
+	codec atomic.Pointer[textCodec]
+	// textDictErr is why training the text dictionary last failed, nil
+	// when it did not; under mu.
+	textDictErr error
 
 	// closed is set by Close; wrote once a write committed; addedPassages
 	// counts the passages the writes added. All three under mu.
@@ -334,13 +341,17 @@ func checkBbolt(path string) error {
 	return fmt.Errorf("storage: %s: %w: not a bbolt file", path, ErrNotBaobot)
 }
 
-// loadMeta checks the meta bucket and caches the analysis version.
+// loadMeta checks the meta bucket and caches the analysis version and the
+// text dictionary. A damaged dictionary does not stop the index opening:
+// only the texts compressed with it fail to read (ErrCorrupt), and Check
+// reports it.
 func (db *DB) loadMeta() error {
 	m, err := db.meta()
 	if err != nil {
 		return err
 	}
 	db.analysis.Store(m.analysis)
+	db.loadTextDict()
 	return nil
 }
 
@@ -400,7 +411,7 @@ func (db *DB) NeedsReindex() bool { return db.analysis.Load() != retrieval.Analy
 func (db *DB) View(fn func(retrieval.IndexReader) error) error {
 	var fnErr error
 	err := db.viewTx(func(tx *bolt.Tx) error {
-		r, err := newReader(tx)
+		r, err := newReader(db, tx)
 		if err != nil {
 			return err
 		}

@@ -151,6 +151,9 @@ func put(t testing.TB, db *DB, articles ...retrieval.Article) []Outcome {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if db.textDictErr != nil {
+		t.Fatal(db.textDictErr)
+	}
 	return outcomes
 }
 
@@ -239,7 +242,7 @@ func checkIndex(t testing.TB, db *DB) {
 		recs := make(map[string]record)
 		langs := make(map[string]uint64)
 		err = tx.Bucket(bucketArticles).ForEach(func(k, v []byte) error {
-			rec, err := decodeRecord(string(k), v)
+			rec, err := decodeRecord(string(k), v, textSource{db, tx})
 			if err != nil {
 				return err
 			}
@@ -301,7 +304,7 @@ func checkIndex(t testing.TB, db *DB) {
 		if m.analysis != retrieval.AnalysisVersion {
 			return nil // the rest holds once a Reindex has finished
 		}
-		r, err := newReader(tx)
+		r, err := newReader(db, tx)
 		if err != nil {
 			return err
 		}

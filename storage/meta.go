@@ -59,6 +59,9 @@ var (
 	keyStats       = []byte("stats")
 	keyLastAdded   = []byte("last_added")
 	keyNextRun     = []byte("next_run")
+	// keyTextDict holds the text dictionary (textdict.go), once trained.
+	// meta.write leaves it alone.
+	keyTextDict = []byte("textdict")
 )
 
 // meta is the content of the meta bucket, magic aside.

@@ -18,6 +18,7 @@ type reader struct {
 	runs      []run
 	cursors   []*bolt.Cursor // one per run
 
+	texts   textSource
 	key     []byte
 	buf     []retrieval.Posting
 	scratch lookupScratch
@@ -25,7 +26,8 @@ type reader struct {
 
 var _ retrieval.IndexReader = (*reader)(nil)
 
-func newReader(tx *bolt.Tx) (*reader, error) {
+// newReader is the reader of tx, a transaction of db.
+func newReader(db *DB, tx *bolt.Tx) (*reader, error) {
 	m, err := readMeta(tx)
 	if err != nil {
 		return nil, err
@@ -43,6 +45,7 @@ func newReader(tx *bolt.Tx) (*reader, error) {
 		languages: tx.Bucket(bucketLanguages),
 		runs:      runs,
 		cursors:   make([]*bolt.Cursor, len(runs)),
+		texts:     textSource{db, tx},
 	}
 	parent := tx.Bucket(bucketRuns)
 	for i := range runs {
@@ -107,7 +110,7 @@ func (r *reader) record(id string) (record, error) {
 	if v == nil {
 		return record{}, fmt.Errorf("article %q: %w", id, retrieval.ErrNotFound)
 	}
-	return decodeRecord(id, v)
+	return decodeRecord(id, v, r.texts)
 }
 
 // Languages counts the stored articles by analysis language.

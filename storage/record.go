@@ -65,8 +65,9 @@ func (r *record) maxSize() int {
 	return 2 + 16*binary.MaxVarintLen64 + text
 }
 
-// appendRecord encodes r.
-func appendRecord(dst []byte, r *record) []byte {
+// appendRecord encodes r, compressing its text with c unless r.text is
+// set (c may then be nil).
+func appendRecord(dst []byte, r *record, c *textCodec) []byte {
 	a := &r.article
 	dst = append(dst, recordVersion)
 	dst = binary.AppendVarint(dst, r.addedAt)
@@ -82,7 +83,7 @@ func appendRecord(dst []byte, r *record) []byte {
 	if r.text != nil {
 		return append(dst, r.text...)
 	}
-	return appendText(dst, a.Summary, a.Body)
+	return appendText(dst, c, a.Summary, a.Body)
 }
 
 // appendTime encodes t as a length-prefixed field: empty for the zero time,
@@ -128,9 +129,9 @@ func (d *decoder) time() time.Time {
 	return t
 }
 
-// decodeRecord decodes the record of article id. Every string is copied, so
-// the record outlives the transaction.
-func decodeRecord(id string, v []byte) (record, error) {
+// decodeRecord decodes the record of article id, read in the transaction of
+// src. Every string is copied, so the record outlives the transaction.
+func decodeRecord(id string, v []byte, src textSource) (record, error) {
 	d, r := decodeHead(id, v)
 	switch {
 	case d.err != nil:
@@ -141,7 +142,7 @@ func decodeRecord(id string, v []byte) (record, error) {
 			d.fail()
 		}
 	default:
-		r.article.Summary, r.article.Body, d.err = decodeText(d.b)
+		r.article.Summary, r.article.Body, d.err = decodeText(d.b, src)
 	}
 	if d.err != nil {
 		return record{}, corrupt("article %q: %v", id, d.err)

@@ -22,11 +22,11 @@ func TestRecordRoundTrip(t *testing.T) {
 		retrieval.Article{ID: "binary", Body: "\x00\xff\n", Title: "\x00"},
 	) {
 		want := record{article: a, hash: a.ContentHash(), addedAt: -12345, language: "vi", first: 42, passages: 7}
-		v := appendRecord(nil, &want)
+		v := appendRecord(nil, &want, plainCodec())
 		if len(v) > want.maxSize() {
 			t.Errorf("%s: %d bytes, maxSize %d", a.ID, len(v), want.maxSize())
 		}
-		got, err := decodeRecord(a.ID, v)
+		got, err := decodeRecord(a.ID, v, textSource{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -50,16 +50,16 @@ func TestRecordText(t *testing.T) {
 		{ID: "summary only", Summary: long, Body: ""},
 	} {
 		rec := record{article: a, hash: a.ContentHash(), first: 1, passages: 1}
-		v := appendRecord(nil, &rec)
+		v := appendRecord(nil, &rec, plainCodec())
 		if compressed := len(v) < len(a.Body)+len(a.Summary); compressed != (len(a.Body)+len(a.Summary) > 1000) {
 			t.Errorf("%s: %d bytes for %d bytes of text", a.ID, len(v), len(a.Body)+len(a.Summary))
 		}
-		got, err := decodeRecord(a.ID, v)
+		got, err := decodeRecord(a.ID, v, textSource{})
 		if err != nil || got.article.Summary != a.Summary || got.article.Body != a.Body {
 			t.Errorf("%s: %q, %q, %v", a.ID, got.article.Summary, got.article.Body, err)
 		}
 
-		got, err = decodeRecord(a.ID, plainRecord(a.ID, v))
+		got, err = decodeRecord(a.ID, plainRecord(a.ID, v), textSource{})
 		if err != nil || got.article.Summary != a.Summary || got.article.Body != a.Body {
 			t.Errorf("%s, version 1: %q, %q, %v", a.ID, got.article.Summary, got.article.Body, err)
 		}
@@ -69,7 +69,7 @@ func TestRecordText(t *testing.T) {
 // plainRecord rewrites the record v of article id as record version 1
 // writes it: the head, then the summary and body as strings.
 func plainRecord(id string, v []byte) []byte {
-	rec, err := decodeRecord(id, v)
+	rec, err := decodeRecord(id, v, textSource{})
 	if err != nil {
 		panic(err)
 	}
@@ -80,11 +80,11 @@ func plainRecord(id string, v []byte) []byte {
 
 func TestRecordCorrupt(t *testing.T) {
 	rec := record{article: fixtures()[0], hash: "h", first: 1, passages: 2}
-	rec.text = appendText(nil, rec.article.Summary, rec.article.Body)
+	rec.text = appendText(nil, plainCodec(), rec.article.Summary, rec.article.Body)
 	if rec.text[0] != textZstd {
 		t.Fatalf("the fixture's text is not compressed")
 	}
-	good := appendRecord(nil, &rec)
+	good := appendRecord(nil, &rec, plainCodec())
 	tests := map[string][]byte{
 		"empty":         nil,
 		"other version": append([]byte{recordVersion + 1}, good[1:]...),
@@ -93,7 +93,7 @@ func TestRecordCorrupt(t *testing.T) {
 		"unknown codec": append(good[:len(good)-len(rec.text)], 9),
 	}
 	for name, v := range tests {
-		if _, err := decodeRecord("id", v); !errors.Is(err, ErrCorrupt) {
+		if _, err := decodeRecord("id", v, textSource{}); !errors.Is(err, ErrCorrupt) {
 			t.Errorf("%s: %v, want ErrCorrupt", name, err)
 		}
 	}
@@ -113,11 +113,11 @@ func TestPassageRoundTrip(t *testing.T) {
 // Decoding never panics, whatever the bytes.
 func FuzzDecode(f *testing.F) {
 	rec := record{article: fixtures()[0], hash: "h", first: 1, passages: 2}
-	f.Add(appendRecord(nil, &rec))
+	f.Add(appendRecord(nil, &rec, plainCodec()))
 	f.Add(appendPassage(nil, retrieval.PassageRef{ArticleID: "a", Ordinal: 1, End: 9}, 3))
 	f.Add(appendRunInfo(nil, &run{level: 1, lo: 3, norms: []byte{1, 0, 0, 0, 2, 0, 0, 0}}))
 	f.Fuzz(func(t *testing.T, v []byte) {
-		decodeRecord("id", v)
+		decodeRecord("id", v, textSource{})
 		decodeInfo("id", v)
 		decodePassage(1, v)
 		if r, err := decodeRunInfo([]byte{0, 0, 0, 1}, v); err == nil && len(r.norms) > 0 {

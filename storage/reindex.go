@@ -53,6 +53,8 @@ func (db *DB) Reindex(progress func(done, total int)) error {
 		return db.errorf("reindex: %w", err)
 	}
 	db.analysis.Store(0)
+	// The texts are rewritten: with the index's dictionary if it is due.
+	db.trainTextDictIfDue(uint64(total))
 	if progress != nil {
 		progress(0, total)
 	}
@@ -71,7 +73,7 @@ func (db *DB) Reindex(progress func(done, total int)) error {
 				}
 			}
 			for ; k != nil && len(recs) < batchSize; k, v = c.Next() {
-				rec, err := decodeRecord(string(k), v)
+				rec, err := decodeRecord(string(k), v, textSource{db, tx})
 				if err != nil {
 					return err
 				}
@@ -89,7 +91,7 @@ func (db *DB) Reindex(progress func(done, total int)) error {
 		for i := range recs {
 			articles[i] = recs[i].article
 		}
-		ps, bad, err := prepareAll(db.analyze, articles)
+		ps, bad, err := prepareAll(db.analyze, db.codecForWrites(), articles)
 		if err != nil {
 			return db.errorf("reindex: article %q: %w", articles[bad].ID, err)
 		}

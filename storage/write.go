@@ -79,7 +79,7 @@ func (db *DB) Put(articles []retrieval.Article) ([]Outcome, error) {
 				continue
 			}
 			outcomes[i] = Replaced
-			if olds[i], err = decodeRecord(a.ID, v); err != nil {
+			if olds[i], err = decodeRecord(a.ID, v, textSource{db, tx}); err != nil {
 				return err
 			}
 		}
@@ -107,8 +107,10 @@ func (db *DB) Put(articles []retrieval.Article) ([]Outcome, error) {
 	}
 	// The write transaction indexes each article as soon as it is
 	// prepared, while the next ones are being prepared. An article whose
-	// analysis fails aborts it: nothing is written.
-	stream := streamPrepared(db.analyze, news)
+	// analysis fails aborts it: nothing is written. Texts are compressed
+	// with the index's dictionary once it has one: only writes train it,
+	// and they hold db.mu.
+	stream := streamPrepared(db.analyze, db.codecForWrites(), news)
 	defer stream.close()
 	bad := -1
 	now := time.Now().UnixNano()
@@ -165,7 +167,7 @@ func (db *DB) Remove(id string) error {
 	}
 	var rec record
 	err := db.viewTx(func(tx *bolt.Tx) (err error) {
-		r, err := newReader(tx)
+		r, err := newReader(db, tx)
 		if err == nil {
 			rec, err = r.record(id)
 		}
@@ -215,15 +217,17 @@ func addedKey(addedAt int64, id string) []byte {
 }
 
 // update runs fn in a write transaction, then writes what the writer
-// gathered and commits.
+// gathered and commits; then, if the index now holds enough articles, it
+// trains its text dictionary (textdict.go). The caller holds db.mu.
 func (db *DB) update(fn func(w *writer) error) error {
 	var added retrieval.PassageID
+	var articles uint64
 	err := db.updateTx(func(tx *bolt.Tx) error {
 		w, err := newWriter(tx)
 		if err != nil {
 			return err
 		}
-		defer func() { added = w.meta.next - w.first }()
+		defer func() { added, articles = w.meta.next-w.first, w.meta.stats.Articles }()
 		if err := fn(w); err != nil {
 			return err
 		}
@@ -238,6 +242,7 @@ func (db *DB) update(fn func(w *writer) error) error {
 	if err == nil {
 		db.wrote = true
 		db.addedPassages += uint64(added)
+		db.trainTextDictIfDue(articles)
 	}
 	return err
 }
@@ -364,9 +369,10 @@ func (w *writer) unindex(rec record) error {
 	return nil
 }
 
-// putRecord stores the article record rec.
+// putRecord stores the article record rec, whose stored text rec.text is
+// made: texts are compressed before the transaction.
 func (w *writer) putRecord(rec *record) error {
-	value := appendRecord(w.arena.alloc(rec.maxSize()), rec)
+	value := appendRecord(w.arena.alloc(rec.maxSize()), rec, nil)
 	return w.articles.Put([]byte(rec.article.ID), value)
 }
 
