@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -132,7 +133,7 @@ func (db *DB) compactInto(tmp string) (err error) {
 	if err != nil {
 		return fmt.Errorf("compacting: %w", err)
 	}
-	if err := copyIndex(dst, db.bolt); err != nil {
+	if err := copyIndex(dst, db.bolt, db.codec.Load()); err != nil {
 		dst.Close()
 		return fmt.Errorf("compacting: %w", err)
 	}
@@ -169,11 +170,105 @@ func (db *DB) compactInto(tmp string) (err error) {
 	return syncDir(filepath.Dir(db.path))
 }
 
-// copyIndex copies every bucket of src into the empty dst.
-func copyIndex(dst, src *bolt.DB) (err error) {
+// copyIndex copies every bucket of src into the empty dst, filling its
+// pages, in transactions of about compactTxSize bytes of keys and values.
+// When the index has a text dictionary, of codec c, the article texts
+// compressed without it (before it was trained) are compressed with it.
+// (bbolt.Compact, but for that.)
+func copyIndex(dst, src *bolt.DB, c *textCodec) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer recoverDamage(&err)
-	return bolt.Compact(dst, src, compactTxSize)
+	tx, err := dst.Begin(true)
+	if err != nil {
+		return err
+	}
+	defer func() { tx.Rollback() }()
+	var size int64
+	// put stores k and v in the bucket at path of dst, or, when v is nil,
+	// creates the bucket k with sequence seq there. Keys and values are
+	// src's: they stay valid until its transaction ends, after dst's.
+	put := func(path [][]byte, k, v []byte, seq uint64) error {
+		if size += int64(len(k) + len(v)); size > compactTxSize {
+			if err := tx.Commit(); err != nil {
+				return err
+			}
+			if tx, err = dst.Begin(true); err != nil {
+				return err
+			}
+			size = int64(len(k) + len(v))
+		}
+		var b *bolt.Bucket
+		for i, name := range path {
+			if i == 0 {
+				b = tx.Bucket(name)
+			} else {
+				b = b.Bucket(name)
+			}
+			if b == nil {
+				return fmt.Errorf("bucket %q missing from the copy", name)
+			}
+		}
+		if b != nil {
+			b.FillPercent = 1
+		}
+		if v != nil {
+			return b.Put(k, v)
+		}
+		var nb *bolt.Bucket
+		if b == nil {
+			nb, err = tx.CreateBucket(k)
+		} else {
+			nb, err = b.CreateBucket(k)
+		}
+		if err != nil {
+			return err
+		}
+		return nb.SetSequence(seq)
+	}
+	var walk func(b *bolt.Bucket, path [][]byte) error
+	walk = func(b *bolt.Bucket, path [][]byte) error {
+		return b.ForEach(func(k, v []byte) error {
+			if v == nil {
+				nested := b.Bucket(k)
+				if err := put(path, k, nil, nested.Sequence()); err != nil {
+					return err
+				}
+				return walk(nested, append(path[:len(path):len(path)], k))
+			}
+			if c != nil && len(path) == 1 && bytes.Equal(path[0], bucketArticles) {
+				v = recompressText(v, c)
+			}
+			return put(path, k, v, 0)
+		})
+	}
+	return src.View(func(stx *bolt.Tx) error {
+		err := stx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			if err := put(nil, name, nil, b.Sequence()); err != nil {
+				return err
+			}
+			return walk(b, [][]byte{name})
+		})
+		if err != nil {
+			return err
+		}
+		return tx.Commit()
+	})
+}
+
+// recompressText returns the article record v with its text compressed
+// with c when it was compressed without a dictionary, else v itself: a
+// record that does not decode is copied as it is, for Check to report.
+func recompressText(v []byte, c *textCodec) []byte {
+	d, _ := decodeHead("", v)
+	if d.err != nil || v[0] != recordVersion || len(d.b) == 0 || d.b[0] != textZstd {
+		return v
+	}
+	plain, err := plainText(nil, d.b, textSource{})
+	if err != nil {
+		return v
+	}
+	head := v[:len(v)-len(d.b)]
+	return appendPlainText(append(make([]byte, 0, len(v)), head...), c, plain)
 }
 
 // recoverDamage, deferred, turns the panic of bbolt reading a damaged page

@@ -2,7 +2,9 @@ package storage
 
 import (
 	"errors"
+	"maps"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -20,7 +22,8 @@ func fileSize(t testing.TB, path string) int64 {
 }
 
 // After writes that leave most of the file free, Close copies the index
-// into a smaller file that holds the same index.
+// into a smaller file that holds the same index, with the texts written
+// before the index had its text dictionary compressed with it.
 func TestCloseCompacts(t *testing.T) {
 	db := openTest(t, nil)
 	db.compactMin, db.compactPage = 1, 4096 // a small index compacts into small pages
@@ -38,7 +41,10 @@ func TestCloseCompacts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	before := snapshot(t, db)
+	if storedDict(t, db) == nil || !slices.Contains(slices.Collect(maps.Values(textCodecs(t, db))), textZstd) {
+		t.Fatal("no text dictionary, or no text compressed without it")
+	}
+	before := decodedSnapshot(t, db)
 	path := db.Path()
 	wasted, size, err := db.wasted()
 	if err != nil || wasted < size/4 {
@@ -51,7 +57,12 @@ func TestCloseCompacts(t *testing.T) {
 	if _, err := os.Stat(path + compactSuffix); !os.IsNotExist(err) {
 		t.Errorf("the copy is still there: %v", err)
 	}
-	sameSnapshot(t, before, snapshot(t, db))
+	sameSnapshot(t, before, decodedSnapshot(t, db))
+	for id, c := range textCodecs(t, db) {
+		if c == textZstd {
+			t.Errorf("article %q: compressed without the dictionary after compacting", id)
+		}
+	}
 	checkIndex(t, db)
 	next, err := db.SaveShown(ShownAnswer{Question: "q2", Lang: "en"})
 	if err != nil || next <= id {

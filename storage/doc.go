@@ -61,6 +61,15 @@
 //	stats         3 × uint64: articles, passages, total passage length
 //	last_added    int64, the latest ingest time given, in Unix nanoseconds
 //	next_run      uint32, the number the next postings run gets
+//	textdict      the text dictionary, once trained: a zstd dictionary
+//	              (ID 0x62616f31) followed by its CRC-32C (Castagnoli),
+//	              uint32
+//
+// An index gets its text dictionary right after the first write that
+// leaves it with at least 300 articles, trained on 300 of their texts
+// evenly spread over the articles bucket, and keeps it: it is never
+// replaced (Repair removes a damaged one, with the texts it can no longer
+// decompress). An index without one is read and written as before.
 //
 // articles: key = article ID (1 to 1024 bytes), value = a record:
 //
@@ -74,14 +83,16 @@
 //	string   published: empty when unknown, else varint Unix seconds,
 //	         uvarint nanoseconds and, unless in UTC, varint zone offset in
 //	         seconds and string zone name
-//	byte     text codec: 0 none, 1 zstd
+//	byte     text codec: 0 none, 1 zstd, 2 zstd with the text dictionary
 //	bytes    to the end of the value, the text, compressed with the codec
 //	         (one zstd frame, with its checksum): string summary, then the
 //	         body to the end
 //
 // The small fields come first so that listing articles never reads a body.
 // A text shorter than 64 bytes, or that compression would not shrink, is
-// stored as it is. Records of version 1 (schema 3 and older, still read to
+// stored as it is. Texts are compressed with the dictionary once the index
+// has one; those written before keep codec 1 until rewritten (a
+// replacement, a reindex, or the compaction of Close). Records of version 1 (schema 3 and older, still read to
 // reindex them) end with string summary, string body instead of the codec
 // and text.
 //

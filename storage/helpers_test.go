@@ -186,6 +186,24 @@ func snapshot(t testing.TB, db *DB) map[string]string {
 	return all
 }
 
+// decodedSnapshot is snapshot with the article records decoded: the same
+// when only the compression of their texts changed.
+func decodedSnapshot(t testing.TB, db *DB) map[string]string {
+	t.Helper()
+	all := snapshot(t, db)
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketArticles).ForEach(func(k, v []byte) error {
+			rec, err := decodeRecord(string(k), v, textSource{db, tx})
+			all[string(bucketArticles)+"/"+string(k)] = fmt.Sprintf("%+v", rec)
+			return err
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return all
+}
+
 func sameSnapshot(t testing.TB, before, after map[string]string) {
 	t.Helper()
 	if reflect.DeepEqual(before, after) {
