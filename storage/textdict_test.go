@@ -191,7 +191,8 @@ func TestTextDictNotYet(t *testing.T) {
 }
 
 // A damaged dictionary makes the texts compressed with it ErrCorrupt, not a
-// panic; Check names it, and Repair drops it and those texts.
+// panic; writes go on without it; Check names it, and Repair drops it and
+// those texts.
 func TestTextDictDamaged(t *testing.T) {
 	db := openTest(t, nil)
 	all := newsArticles(6, textDictMinArticles+20, "a")
@@ -246,6 +247,17 @@ func TestTextDictDamaged(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
+			// Writes go on, without the dictionary, and say why.
+			extra := newsArticles(9, 1, "c")[0]
+			if _, err := db.Put([]retrieval.Article{extra}); err != nil {
+				t.Fatal(err)
+			}
+			if !errors.Is(db.textDictErr, ErrCorrupt) {
+				t.Fatalf("training error %v", db.textDictErr)
+			}
+			if c := textCodecs(t, db)[extra.ID]; c != textZstd && c != textRaw {
+				t.Fatalf("codec %d without a usable dictionary", c)
+			}
 			if _, err := db.Repair(nil); err != nil {
 				t.Fatal(err)
 			}
