@@ -106,7 +106,34 @@ func (db *DB) compactIfWasteful(minRatio float64, minBytes int64) (bool, error) 
 	if err != nil || !wasteful(wasted, size) {
 		return false, err
 	}
+	if err := db.mergeAllRuns(); err != nil {
+		return false, err
+	}
 	return true, db.compactInto(db.path + compactSuffix)
+}
+
+// mergeAllRuns merges every run of the index into one, as a compaction
+// begins: the copy then holds one run, which answers a question with one
+// lookup per term instead of one per run and holds each term's key once.
+// It costs a rewrite of every posting, as the copy costs a rewrite of the
+// file; both happen only when a large write leaves the file mostly free.
+func (db *DB) mergeAllRuns() error {
+	return db.updateTx(func(tx *bolt.Tx) error {
+		m, err := readMeta(tx)
+		if err != nil {
+			return err
+		}
+		runs, err := loadRuns(tx)
+		if err != nil || len(runs) < 2 {
+			return err
+		}
+		var a arena
+		if _, err := mergeRuns(tx, runs, m.nextRun, &a); err != nil {
+			return err
+		}
+		m.nextRun++
+		return m.write(tx)
+	})
 }
 
 // compactInto copies the index into a fresh file at tmp, makes it durable
