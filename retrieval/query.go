@@ -93,7 +93,10 @@ type termGroup struct {
 	// partial marks a prefix group: it scores, but is no part of the
 	// question's term weight, so a passage's coverage (confidence) counts
 	// words and pairs only.
-	partial bool
+	partial bool // alt marks the folded key of a word typed without accents in a
+	// question typed with them: an alternative to the exact group before
+	// it, until readPlainWords keeps one of the two.
+	alt bool
 }
 
 // query is an analyzed question.
@@ -140,12 +143,12 @@ func analyzeQuery(question string, collection map[string]uint64, p Params) query
 			if !seen[f.exact+"\x00"+l.code] {
 				seen[f.exact+"\x00"+l.code] = true
 				q.words = append(q.words, queryWord{lang: l, exact: f.exact, folded: f.folded, accented: accented, name: names[i]})
-				q.addGroups(f, accented, 1, p.FoldedWeight, len(q.words)-1, seen)
+				q.addGroups(f, accented, 1, len(q.words)-1, seen)
 			}
 			if prefixes[i].exact != "" && p.PrefixWeight > 0 {
 				wi := slices.IndexFunc(q.words, func(w queryWord) bool { return w.lang == l && w.exact == f.exact })
 				n := len(q.groups)
-				q.addGroups(prefixes[i], accented, p.PrefixWeight, p.FoldedWeight, wi, seen)
+				q.addGroups(prefixes[i], accented, p.PrefixWeight, wi, seen)
 				for g := n; g < len(q.groups); g++ {
 					q.groups[g].partial = true
 				}
@@ -155,7 +158,7 @@ func analyzeQuery(question string, collection map[string]uint64, p Params) query
 			}
 			if l.pairs && i > 0 && toks[i].joined && content[i-1] {
 				pair := wordForms{exact: words[i-1].exact + " " + f.exact, folded: words[i-1].folded + " " + f.folded}
-				q.addGroups(pair, accented, p.PairWeight, p.FoldedWeight, -1, seen)
+				q.addGroups(pair, accented, p.PairWeight, -1, seen)
 			}
 		}
 	}
@@ -163,26 +166,81 @@ func analyzeQuery(question string, collection map[string]uint64, p Params) query
 	return q
 }
 
-// addGroups adds the scoring groups of one word or pair: with accents typed,
-// its exact term at full weight plus its folded key at foldedWeight times
-// that (enough to find a word written with other accents, little enough that
-// the exact spelling ranks first); without, its folded key at full weight.
-func (q *query) addGroups(f wordForms, accented bool, weight, foldedWeight float64, word int, seen map[string]bool) {
-	add := func(w float64, keys ...string) {
+// addGroups adds the scoring groups of one word or pair. In a question
+// typed without accents its folded key matches every spelling. In one typed
+// with accents, the accents a word was given are meant: its exact term
+// alone. A word typed there without any (a foreign word, "ty" of "công ty",
+// or "Nguyen" typed in haste) gets its exact term and its folded key as
+// alternatives, of which readPlainWords keeps one.
+func (q *query) addGroups(f wordForms, accented bool, weight float64, word int, seen map[string]bool) {
+	add := func(alt bool, keys ...string) bool {
 		sig := strings.Join(keys, "\x00")
 		if seen["g\x00"+sig] {
-			return
+			return false
 		}
 		seen["g\x00"+sig] = true
-		q.groups = append(q.groups, termGroup{keys: keys, weight: w, word: word})
+		q.groups = append(q.groups, termGroup{keys: keys, weight: weight, word: word, alt: alt})
+		return true
 	}
 	folded := []string{f.folded, foldedPrefix + f.folded}
-	if accented {
-		add(weight, f.exact)
-		add(weight*foldedWeight, folded...)
-	} else {
-		add(weight, folded...)
+	switch {
+	case !accented:
+		add(false, folded...)
+	case f.exact != f.folded:
+		add(false, f.exact)
+	default:
+		if add(false, f.exact) {
+			add(true, folded...)
+		}
 	}
+}
+
+// plainShare decides how a word typed without accents in a question typed
+// with them is read: as written when that spelling holds at least this
+// share of the passages that hold any spelling of the word ("ty", "Google"
+// are words of their own), otherwise as the word with its accents left out
+// ("nguyen" is rare beside "nguyễn"), every spelling matching at full
+// weight.
+const plainShare = 0.01
+
+// readPlainWords keeps one of each pair of alternative groups addGroups
+// made for a word typed without accents, by plainShare, from the document
+// frequencies in r.
+func (q *query) readPlainWords(r IndexReader) error {
+	drop := make([]bool, len(q.groups))
+	for i := 1; i < len(q.groups); i++ {
+		if !q.groups[i].alt {
+			continue
+		}
+		q.groups[i].alt = false
+		exact, err := groupDF(r, q.groups[i-1].keys)
+		if err != nil {
+			return err
+		}
+		spellings, err := groupDF(r, q.groups[i].keys)
+		if err != nil {
+			return err
+		}
+		if float64(exact) >= plainShare*float64(spellings) {
+			drop[i] = true
+		} else {
+			drop[i-1] = true
+		}
+	}
+	kept := q.groups[:0]
+	for i, g := range q.groups {
+		if !drop[i] {
+			kept = append(kept, g)
+		}
+	}
+	q.groups = kept
+	return nil
+}
+
+// groupDF is how many passages hold one of keys.
+func groupDF(r IndexReader, keys []string) (int, error) {
+	_, st, err := groupCursor(r, keys)
+	return st.DF, err
 }
 
 // wordIDFs are the IDFs of a question's words and of their prefixes, the

@@ -19,7 +19,6 @@ type Params struct {
 	MinConfidence float64 // share of the question's term weight (words and pairs, by IDF) the best passage must hold
 	SnippetChars  int     // longest snippet, in characters
 	MaxQuestion   int     // longest question, in characters
-	FoldedWeight  float64 // weight of an accent-folded match in an accented question
 	PairWeight    float64 // weight of a Vietnamese syllable pair relative to a syllable
 	// PrefixWeight is the weight, relative to a word, of its first four
 	// letters (stemmed languages: see wordPrefix), which also match the
@@ -38,7 +37,7 @@ type Params struct {
 func DefaultParams() Params {
 	return Params{
 		K1: 1.2, B: 0.75, MaxPerArticle: 1, MinConfidence: 0.35,
-		SnippetChars: 320, MaxQuestion: 1000, FoldedWeight: 0.35, PairWeight: 1, PrefixWeight: 1,
+		SnippetChars: 320, MaxQuestion: 1000, PairWeight: 1, PrefixWeight: 1,
 		Proximity: 2, NameWeight: 0.5,
 	}
 }
@@ -115,6 +114,9 @@ func (s *Searcher) Ask(question string, k int) (Answer, error) {
 	ans := Answer{Question: strings.TrimSpace(question)}
 	err := s.index.View(func(r IndexReader) error {
 		q := analyzeQuery(ans.Question, r.Languages(), s.params)
+		if err := q.readPlainWords(r); err != nil {
+			return err
+		}
 		results, err := s.rankSpread(r, &q, max(k, rerankDepth))
 		if err != nil {
 			return err

@@ -74,6 +74,40 @@ func TestAskExactAccentRanksAboveFolded(t *testing.T) {
 	}
 }
 
+// In a question typed with accents, a word typed without any is read as
+// written when that spelling is a word of its own in the collection ("ty"
+// of "công ty" does not match "tỷ"), and as the word with its accents left
+// out when that spelling is (almost) nowhere ("Nguyen Xuan Phuc").
+func TestAskReadsPlainWords(t *testing.T) {
+	idx := newMemIndex(t,
+		Article{ID: "pm", Language: "vi", Body: "Thủ tướng Nguyễn Xuân Phúc tiếp đoàn doanh nghiệp Nhật Bản tại Hà Nội."},
+		Article{ID: "minister", Language: "vi", Body: "Bộ trưởng Nguyễn Văn Thể làm việc với tỉnh Đồng Nai về dự án sân bay."},
+		Article{ID: "company", Language: "vi", Body: "Google là một công ty công nghệ có trụ sở ở California."},
+		Article{ID: "gold", Language: "vi", Body: "Giá vàng tăng hai tỷ đồng, tỷ giá và tỷ lệ lạm phát ổn định."},
+		Article{ID: "visit", Language: "vi", Body: "Ông Lê Văn Tám làm việc tại Đà Nẵng."},
+	)
+	s := NewSearcher(idx, NewAnalyzer(), DefaultParams())
+	ans, err := s.Ask("Ông Nguyen Xuan Phuc làm gì?", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Results) == 0 || ans.Results[0].Article.ID != "pm" || !strings.Contains(ans.Results[0].Snippet, "Nguyễn Xuân Phúc") {
+		t.Errorf("accents left out of a name: %+v", ans.Results)
+	}
+	ans, err = s.Ask("Công ty Google ở đâu?", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Results) == 0 || ans.Results[0].Article.ID != "company" {
+		t.Errorf("plain words: %+v", ans.Results)
+	}
+	for _, r := range ans.Results {
+		if r.Article.ID == "gold" {
+			t.Errorf("%q matched %q: ty read as tỷ", ans.Question, r.Snippet)
+		}
+	}
+}
+
 func TestAskSnippetsAndMarks(t *testing.T) {
 	s := NewSearcher(seedIndex(t), NewAnalyzer(), DefaultParams())
 	tests := []struct{ q, fact, article string }{
