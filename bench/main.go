@@ -190,10 +190,11 @@ func run(cfg config) error {
 					} else {
 						sr.Serve = measureServe(serveBin, baobotPath(dir), queriesFile, filepath.Join(cfg.tmp, "serve-"+size.Name+".log"))
 					}
-					f := sr.Serve.Figures
-					log.Printf("%s baobot serve: %.0f questions answered, RSS %.1f MB (anon %.1f, file %.1f) after all, %.1f MB after 300, /ask p50 %.1f ms p99 %.1f ms",
-						size.Name, f["questions_answered"], f["proc_rss_mb"], f["proc_rss_anon_mb"], f["proc_rss_file_mb"],
-						f["proc_rss_300_mb"], f["discord_p50_ms"], f["discord_p99_ms"])
+					if f := sr.Serve.Figures; sr.Serve.Error == "" {
+						log.Printf("%s baobot serve: %.0f questions answered, RSS %.1f MB (anon %.1f, file %.1f) after all, %.1f MB after 300, /ask p50 %.1f ms p99 %.1f ms",
+							size.Name, f["questions_answered"], f["proc_rss_mb"], f["proc_rss_anon_mb"], f["proc_rss_file_mb"],
+							f["proc_rss_300_mb"], f["discord_p50_ms"], f["discord_p99_ms"])
+					}
 				}
 				log.Printf("%s %s run %d/%d: ingest %.1fs (%.0f MB peak), %.1f MB on disk, warm p50 %.2f ms p99 %.2f ms, cold p99 %.2f ms, serve %.0f MB, known R@1 %.3f, XQuAD R@1 %.3f",
 					size.Name, name, r+1, runs, fig["ingest_s"], fig["ingest_peak_rss_mb"], fig["disk_mb"],

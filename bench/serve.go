@@ -160,8 +160,16 @@ func (r *serveResult) run(bin, dbPath, queriesFile, logPath string) (err error) 
 		}
 	}()
 
-	if _, err := srv.WaitForCommands("", serveWait); err != nil {
-		return fmt.Errorf("serve registered no commands: %w", err)
+	registered := make(chan error, 1)
+	go func() { _, err := srv.WaitForCommands("", serveWait); registered <- err }()
+	select {
+	case err := <-registered:
+		if err != nil {
+			return fmt.Errorf("serve registered no commands: %w", err)
+		}
+	case werr := <-exited:
+		stopped = true
+		return r.exited("before registering its commands", werr)
 	}
 	pid := cmd.Process.Pid
 	var lat []float64
@@ -177,7 +185,7 @@ func (r *serveResult) run(bin, dbPath, queriesFile, logPath string) (err error) 
 		select {
 		case werr := <-exited:
 			stopped = true
-			return fmt.Errorf("serve exited after %d questions: %v", r.Asked, werr)
+			return r.exited(fmt.Sprintf("after %d questions", r.Asked), werr)
 		default:
 		}
 		r.Asked++
@@ -204,11 +212,7 @@ func (r *serveResult) run(bin, dbPath, queriesFile, logPath string) (err error) 
 	case werr := <-exited:
 		stopped = true
 		if werr != nil {
-			var ee *exec.ExitError
-			if errors.As(werr, &ee) {
-				r.ExitCode = ee.ExitCode()
-			}
-			return fmt.Errorf("serve stopped with %v", werr)
+			return r.exited("on SIGINT", werr)
 		}
 	case <-time.After(serveStop):
 		return fmt.Errorf("serve did not stop within %v of SIGINT", serveStop)
@@ -220,6 +224,16 @@ func (r *serveResult) run(bin, dbPath, queriesFile, logPath string) (err error) 
 		return fmt.Errorf("serve changed the index: %d articles before, %d after", r.ArticlesBefore, r.ArticlesAfter)
 	}
 	return nil
+}
+
+// exited records how serve exited (werr, from cmd.Wait) and returns it as
+// an error.
+func (r *serveResult) exited(when string, werr error) error {
+	var ee *exec.ExitError
+	if errors.As(werr, &ee) {
+		r.ExitCode = ee.ExitCode()
+	}
+	return fmt.Errorf("serve exited %s: %v", when, werr)
 }
 
 // ask asks question as an /ask slash command of the default user and waits
