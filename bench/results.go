@@ -202,6 +202,16 @@ func (r *results) serveMarkdown(b *strings.Builder) {
 			cell("discord_p50_ms", "%.2f"), cell("discord_p99_ms", "%.2f"), sv.ExitCode, errText)
 	}
 	b.WriteString("\n")
+	for _, s := range rows {
+		if len(s.Serve.Samples) < 2 {
+			continue
+		}
+		points := make([]string, len(s.Serve.Samples))
+		for i, m := range s.Serve.Samples {
+			points[i] = fmt.Sprintf("%d → %.1f", m.Questions, m.Anon)
+		}
+		fmt.Fprintf(b, "%s corpus, `baobot serve` anonymous RSS (MB) after N questions: %s.\n\n", s.Name, strings.Join(points, ", "))
+	}
 }
 
 func firstLine(s string) string {

@@ -63,6 +63,7 @@ type serveResult struct {
 	Figures        map[string]float64 `json:"figures,omitempty"`
 	Memory         map[string]float64 `json:"memory_mb,omitempty"`     // after every question
 	MemoryEarly    map[string]float64 `json:"memory_300_mb,omitempty"` // after the first 300
+	Samples        []memorySample     `json:"memory_every_300"`        // every 300 questions, and after the last
 	Latency        latency            `json:"discord_latency"`
 	Asked          int                `json:"asked"`
 	Answered       int                `json:"answered"`
@@ -72,6 +73,14 @@ type serveResult struct {
 	ArticlesAfter  uint64             `json:"articles_after"`
 	ExitCode       int                `json:"exit_code"`
 	Error          string             `json:"error,omitempty"`
+}
+
+// memorySample is serve's resident set, in MB, after some questions.
+type memorySample struct {
+	Questions int     `json:"questions"`
+	RSS       float64 `json:"rss_mb"`
+	Anon      float64 `json:"anon_mb"`
+	File      float64 `json:"file_mb"`
 }
 
 // buildBaobot builds the baobot binary from the repository at repo into
@@ -175,8 +184,12 @@ func (r *serveResult) run(bin, dbPath, queriesFile, logPath string) (err error) 
 	var lat []float64
 	failures := 0
 	for i, q := range queries {
-		if i == coldQueries {
-			r.MemoryEarly = procStatusOf(pid)
+		if i > 0 && i%coldQueries == 0 {
+			m := procStatusOf(pid)
+			r.Samples = append(r.Samples, memorySample{Questions: i, RSS: m["VmRSS"], Anon: m["RssAnon"], File: m["RssFile"]})
+			if i == coldQueries {
+				r.MemoryEarly = m
+			}
 		}
 		if utf8.RuneCountInString(q.Text) > serveMaxQuestion {
 			r.Skipped++
@@ -202,6 +215,7 @@ func (r *serveResult) run(bin, dbPath, queriesFile, logPath string) (err error) 
 		r.Answered++
 	}
 	r.Memory = procStatusOf(pid)
+	r.Samples = append(r.Samples, memorySample{Questions: len(queries), RSS: r.Memory["VmRSS"], Anon: r.Memory["RssAnon"], File: r.Memory["RssFile"]})
 	r.Latency = summarize(lat)
 
 	// discordgo must have sent a heartbeat before its session closes (see
