@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -43,6 +44,8 @@ func main() {
 		tmp       = flag.String("tmp", "", "folder for the indexes (default OUT/tmp)")
 		keep      = flag.Bool("keep", false, "keep the indexes")
 		profile   = flag.String("profile", "", "write CPU profiles of every child phase to this folder")
+		serve     = flag.Bool("serve", true, "measure a `baobot serve` process answering the query set on a local Discord, once per size (baobot engine only)")
+		repo      = flag.String("repo", "..", "the baobot repository, from which the serve phase builds baobot")
 
 		child        = flag.String("child", "", "internal: run one phase in this process")
 		childEngine  = flag.String("engine", "", "internal: the child's engine")
@@ -72,6 +75,7 @@ func main() {
 	cfg := config{
 		runs: *runs, runs4x: min(*runs4x, *runs), news: *news, xquad: *xquad, titles: *titles,
 		seed: *seed, batch: *batch, out: *out, tmp: *tmp, keep: *keep, profile: *profile,
+		serve: *serve, repo: *repo,
 		engines: strings.Split(*enginesF, ","), command: "go run . " + strings.Join(os.Args[1:], " "),
 	}
 	if *quick {
@@ -103,6 +107,8 @@ type config struct {
 	out, tmp     string
 	keep         bool
 	profile      string
+	serve        bool   // run the serve phase
+	repo         string // where the serve phase builds baobot
 	command      string
 }
 
@@ -126,6 +132,13 @@ func run(cfg config) error {
 	}
 	began := time.Now()
 	res := newResults(cfg)
+	// The serve phase runs the real binary, built once.
+	serveBin, serveErr := "", error(nil)
+	if cfg.serve && slices.Contains(cfg.engines, "baobot") {
+		if serveBin, serveErr = buildBaobot(cfg.repo, cfg.tmp); serveErr != nil {
+			log.Printf("serve phase: %v", serveErr)
+		}
+	}
 	for _, size := range cfg.sizes {
 		src := corpusSource{newsPath: cfg.news, xquad: xq, size: size}
 		info, err := src.describe(cfg.titles, cfg.seed)
@@ -171,6 +184,18 @@ func run(cfg config) error {
 				}
 				fig := figuresOf(info, ing, qr)
 				sr.add(name, fig)
+				if name == "baobot" && cfg.serve && r == 0 { // once per size, on the index just queried
+					if serveErr != nil {
+						sr.Serve = &serveResult{Error: serveErr.Error()}
+					} else {
+						sr.Serve = measureServe(serveBin, baobotPath(dir), queriesFile, filepath.Join(cfg.tmp, "serve-"+size.Name+".log"))
+					}
+					if f := sr.Serve.Figures; sr.Serve.Error == "" {
+						log.Printf("%s baobot serve: %.0f questions answered, RSS %.1f MB (anon %.1f, file %.1f) after all, %.1f MB after 300, /ask p50 %.1f ms p99 %.1f ms",
+							size.Name, f["questions_answered"], f["proc_rss_mb"], f["proc_rss_anon_mb"], f["proc_rss_file_mb"],
+							f["proc_rss_300_mb"], f["discord_p50_ms"], f["discord_p99_ms"])
+					}
+				}
 				log.Printf("%s %s run %d/%d: ingest %.1fs (%.0f MB peak), %.1f MB on disk, warm p50 %.2f ms p99 %.2f ms, cold p99 %.2f ms, serve %.0f MB, known R@1 %.3f, XQuAD R@1 %.3f",
 					size.Name, name, r+1, runs, fig["ingest_s"], fig["ingest_peak_rss_mb"], fig["disk_mb"],
 					fig["warm_p50_ms"], fig["warm_p99_ms"], fig["cold_p99_ms"], fig["serve_rss_mb"], fig["known_r1"], fig["xquad_r1"])

@@ -14,9 +14,16 @@ import (
 
 // procStatus returns the memory lines of /proc/self/status in MB: VmHWM
 // (peak resident set), VmRSS, RssAnon and RssFile.
-func procStatus() map[string]float64 {
+func procStatus() map[string]float64 { return readStatus("/proc/self/status") }
+
+// procStatusOf is procStatus of the process pid.
+func procStatusOf(pid int) map[string]float64 {
+	return readStatus("/proc/" + strconv.Itoa(pid) + "/status")
+}
+
+func readStatus(path string) map[string]float64 {
 	out := map[string]float64{}
-	f, err := os.Open("/proc/self/status")
+	f, err := os.Open(path)
 	if err != nil {
 		return out
 	}

@@ -87,6 +87,7 @@ type sizeResult struct {
 	PerRun       map[string][]map[string]float64 `json:"per_run"` // engine → runs
 	Median       map[string]map[string]float64   `json:"median"`  // engine → figure
 	Ratio        map[string]float64              `json:"ratio_baobot_over_bleve"`
+	Serve        *serveResult                    `json:"serve,omitempty"` // the serve phase, once per size
 }
 
 func (s *sizeResult) add(engine string, fig map[string]float64) {
@@ -143,7 +144,7 @@ type machine struct {
 }
 
 func newResults(cfg config) *results {
-	return &results{
+	res := &results{
 		Date: time.Now().UTC().Format("2006-01-02"),
 		Machine: machine{
 			CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), OS: runtime.GOOS + "/" + runtime.GOARCH,
@@ -162,6 +163,60 @@ func newResults(cfg config) *results {
 			"MB are MiB (2^20 bytes).",
 		},
 	}
+	if cfg.serve {
+		res.Notes = append(res.Notes, "`baobot serve` rows: once per size, after baobot's first query run, the real binary (go build of the repository) runs `baobot serve` on the same index against a local Discord (bot/discordtest), with seeds off, no per-user rate limit and metrics on a free port. The query set is asked as /ask slash commands, one at a time, by one user; its memory is read from /proc/PID/status after the first 300 questions and after the last, then it is stopped with SIGINT. Its index pages are warm (the query run just read them); file-backed RSS includes the binary's own pages. The /ask times run from dispatching the interaction to the reply recorded by the fake Discord: they include the gateway and REST round trips on 127.0.0.1, unlike the query child's latencies. In results.json they are under sizes[].serve, with the error if the phase failed; -serve=false skips the phase.")
+	}
+	return res
+}
+
+// serveMarkdown renders the serve phase of every size that has one.
+func (r *results) serveMarkdown(b *strings.Builder) {
+	var rows []*sizeResult
+	for _, s := range r.Sizes {
+		if s.Serve != nil {
+			rows = append(rows, s)
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	b.WriteString("## `baobot serve` answering the query set on a local Discord\n\n")
+	b.WriteString("| corpus | articles | asked | answered | RSS MB after 300 | RSS MB after all | anon MB | file MB | peak RSS MB | RSS growth MB | anon growth MB | /ask p50 ms | /ask p99 ms | exit | error |\n")
+	b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
+	for _, s := range rows {
+		sv, f := s.Serve, s.Serve.Figures
+		cell := func(key, format string) string {
+			if v, ok := f[key]; ok {
+				return fmt.Sprintf(format, v)
+			}
+			return "–"
+		}
+		errText := "–"
+		if sv.Error != "" {
+			errText = strings.ReplaceAll(firstLine(sv.Error), "|", "\\|")
+		}
+		fmt.Fprintf(b, "| %s | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %s |\n",
+			s.Name, s.Articles, sv.Asked, sv.Answered, cell("proc_rss_300_mb", "%.1f"), cell("proc_rss_mb", "%.1f"),
+			cell("proc_rss_anon_mb", "%.1f"), cell("proc_rss_file_mb", "%.1f"), cell("proc_hwm_mb", "%.1f"),
+			cell("proc_rss_growth_mb", "%+.1f"), cell("proc_anon_growth_mb", "%+.1f"),
+			cell("discord_p50_ms", "%.2f"), cell("discord_p99_ms", "%.2f"), sv.ExitCode, errText)
+	}
+	b.WriteString("\n")
+	for _, s := range rows {
+		if len(s.Serve.Samples) < 2 {
+			continue
+		}
+		points := make([]string, len(s.Serve.Samples))
+		for i, m := range s.Serve.Samples {
+			points[i] = fmt.Sprintf("%d → %.1f", m.Questions, m.Anon)
+		}
+		fmt.Fprintf(b, "%s corpus, `baobot serve` anonymous RSS (MB) after N questions: %s.\n\n", s.Name, strings.Join(points, ", "))
+	}
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }
 
 func cpuModel() string {
@@ -223,8 +278,22 @@ func (r *results) markdown() string {
 			}
 			fmt.Fprintf(&b, "| %s | "+mt.Format+" | "+mt.Format+" | %s |\n", mt.Label, bv, lv, ratio)
 		}
+		if sv := main.Serve; sv != nil {
+			for _, mt := range serveMetrics {
+				v, ok := sv.Figures[mt.Key]
+				cell := "–"
+				if ok {
+					cell = fmt.Sprintf(mt.Format, v)
+				}
+				fmt.Fprintf(&b, "| %s | %s | – | – |\n", mt.Label, cell)
+			}
+		}
 		b.WriteString("\n")
+		if main.Serve != nil && main.Serve.Error != "" {
+			fmt.Fprintf(&b, "The serve phase failed: %s\n\n", firstLine(main.Serve.Error))
+		}
 	}
+	r.serveMarkdown(&b)
 	b.WriteString("## Scaling\n\n")
 	b.WriteString("| corpus | articles | text MB | runs | engine | ingest s | MB/s | ingest peak RSS MB | disk MB | disk/text | warm p50 ms | warm p99 ms | cold p99 ms | serve RSS MB | known R@1 | known R@10 | XQuAD R@1 |\n")
 	b.WriteString("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
