@@ -122,6 +122,11 @@ func (r *serveResult) run(bin, dbPath, queriesFile, logPath string) (err error) 
 	if err != nil {
 		return err
 	}
+	// serve runs in the log's folder: the database path must not be
+	// relative to ours.
+	if dbPath, err = filepath.Abs(dbPath); err != nil {
+		return err
+	}
 	if r.ArticlesBefore, err = countArticles(dbPath); err != nil {
 		return fmt.Errorf("counting the articles before serve: %w", err)
 	}
@@ -307,7 +312,7 @@ func serveEnv(set map[string]string) []string {
 // countArticles opens the index (serve must not hold it) and returns how
 // many articles it holds.
 func countArticles(path string) (uint64, error) {
-	db, err := storage.Open(path, storage.Options{Analyzer: retrieval.NewAnalyzer(), Timeout: 5 * time.Second})
+	db, err := storage.Open(path, storage.Options{Analyzer: retrieval.NewAnalyzer(), Timeout: 5 * time.Second, ReadOnly: true})
 	if err != nil {
 		return 0, err
 	}
