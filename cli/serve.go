@@ -157,6 +157,9 @@ func runServe(a *app, args []string) error {
 		return errReported
 	}
 	log := slog.New(a.cfg.Log.Handler(a.env.Stderr))
+	if _, set := os.LookupEnv("GOGC"); !set { // the runtime read it from the process environment
+		debug.SetGCPercent(a.cfg.Discord.GCPercent)
+	}
 	ctx, stopSignals := serveSignals(a.ctx)
 	defer stopSignals()
 	go func() {

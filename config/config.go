@@ -101,6 +101,8 @@ type Discord struct {
 	RateLimitWindow time.Duration `toml:"rate_limit_window"`
 	// AdminSocket lets CLI commands hand work to a running serve over a unix socket beside the database.
 	AdminSocket bool `toml:"admin_socket"`
+	// GCPercent is serve's garbage collection target: the heap may grow this many percent over its live size before a collection (GOGC, when set, wins).
+	GCPercent int `toml:"gc_percent"`
 }
 
 // Digest is the [digest] section and its [[digest.subscription]] tables.
@@ -177,6 +179,7 @@ func Default() Config {
 			RateLimitQuestions: 5,
 			RateLimitWindow:    30 * time.Second,
 			AdminSocket:        true,
+			GCPercent:          50,
 		},
 		Digest: Digest{
 			Timezone:    "Asia/Ho_Chi_Minh",

@@ -60,6 +60,7 @@ func (c Config) Validate() error {
 	v.check(dc.ShardID >= 0 && dc.ShardID < max(dc.ShardCount, 1), "discord.shard_id",
 		"must be from 0 to shard_count-1 (%d); got %d", max(dc.ShardCount, 1)-1, dc.ShardID)
 	v.atLeast("discord.rate_limit_questions", dc.RateLimitQuestions, 0)
+	v.atLeast("discord.gc_percent", dc.GCPercent, 10)
 	v.positiveDuration("discord.rate_limit_window", dc.RateLimitWindow)
 
 	dg := c.Digest

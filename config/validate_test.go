@@ -50,6 +50,7 @@ func TestValidate(t *testing.T) {
 		{"negative shard", func(c *Config) { c.Discord.ShardID = -1 }, "discord.shard_id"},
 		{"shard past count", func(c *Config) { c.Discord.ShardID = 1 }, "discord.shard_id (BAOBOT_DISCORD_SHARD_ID): must be from 0 to shard_count-1 (0); got 1"},
 		{"negative rate limit", func(c *Config) { c.Discord.RateLimitQuestions = -1 }, "discord.rate_limit_questions"},
+		{"garbage collection target too low", func(c *Config) { c.Discord.GCPercent = 5 }, "discord.gc_percent"},
 		{"zero rate window", func(c *Config) { c.Discord.RateLimitWindow = 0 }, "discord.rate_limit_window"},
 		{"empty time zone", func(c *Config) { c.Digest.Timezone = "" }, "digest.timezone"},
 		{"zero default max", func(c *Config) { c.Digest.DefaultMax = 0 }, "digest.default_max"},
