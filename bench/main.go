@@ -191,7 +191,7 @@ func run(cfg config) error {
 						sr.Serve = measureServe(serveBin, baobotPath(dir), queriesFile, filepath.Join(cfg.tmp, "serve-"+size.Name+".log"))
 					}
 					if f := sr.Serve.Figures; sr.Serve.Error == "" {
-						log.Printf("%s baobot serve: %.0f questions answered, RSS %.1f MB (anon %.1f, file %.1f) after all, %.1f MB after 300, /ask p50 %.1f ms p99 %.1f ms",
+						log.Printf("%s baobot serve: %.0f questions answered, RSS %.1f MB (anon %.1f, file %.1f) after two passes, %.1f MB after 300, /ask p50 %.1f ms p99 %.1f ms",
 							size.Name, f["questions_answered"], f["proc_rss_mb"], f["proc_rss_anon_mb"], f["proc_rss_file_mb"],
 							f["proc_rss_300_mb"], f["discord_p50_ms"], f["discord_p99_ms"])
 					}

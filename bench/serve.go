@@ -40,19 +40,24 @@ const (
 	serveMaxQuestion = 1000
 	// serveMaxFailures consecutive unanswered questions end the phase.
 	serveMaxFailures = 5
+	// servePasses is how many times serve is asked the query set: memory
+	// that grew over the second pass would grow with every question.
+	servePasses = 2
 )
 
 // serveMetrics are the figures of the serve phase, in table order. They are
 // measured once per size (not per run), so they live beside the medians.
 var serveMetrics = []metric{
-	{"proc_rss_mb", "`baobot serve` RSS after the query set (MB)", "%.1f"},
+	{"proc_rss_mb", "`baobot serve` RSS after the query set twice (MB)", "%.1f"},
 	{"proc_rss_anon_mb", "… of which anonymous (heap) (MB)", "%.1f"},
 	{"proc_rss_file_mb", "… of which file-backed (binary, mmap) (MB)", "%.1f"},
 	{"proc_hwm_mb", "`baobot serve` peak RSS (VmHWM) (MB)", "%.1f"},
 	{"proc_rss_300_mb", "`baobot serve` RSS after the first 300 questions (MB)", "%.1f"},
 	{"proc_anon_300_mb", "… of which anonymous (MB)", "%.1f"},
-	{"proc_rss_growth_mb", "`baobot serve` RSS growth from question 300 to the last (MB)", "%.1f"},
-	{"proc_anon_growth_mb", "`baobot serve` anonymous RSS growth from question 300 to the last (MB)", "%.1f"},
+	{"proc_rss_pass1_mb", "`baobot serve` RSS after the first pass over the query set (MB)", "%.1f"},
+	{"proc_anon_pass1_mb", "… of which anonymous (MB)", "%.1f"},
+	{"proc_rss_growth_mb", "`baobot serve` RSS growth over the second pass (MB)", "%.1f"},
+	{"proc_anon_growth_mb", "`baobot serve` anonymous RSS growth over the second pass (MB)", "%.1f"},
 	{"questions_answered", "questions answered by `baobot serve`", "%.0f"},
 	{"discord_p50_ms", "/ask question → reply p50, incl. the fake Discord round trip (ms)", "%.2f"},
 	{"discord_p99_ms", "/ask question → reply p99, incl. the fake Discord round trip (ms)", "%.2f"},
@@ -60,19 +65,20 @@ var serveMetrics = []metric{
 
 // serveResult is what the serve phase reports for one corpus size.
 type serveResult struct {
-	Figures        map[string]float64 `json:"figures,omitempty"`
-	Memory         map[string]float64 `json:"memory_mb,omitempty"`     // after every question
-	MemoryEarly    map[string]float64 `json:"memory_300_mb,omitempty"` // after the first 300
-	Samples        []memorySample     `json:"memory_every_300"`        // every 300 questions, and after the last
-	Latency        latency            `json:"discord_latency"`
-	Asked          int                `json:"asked"`
-	Answered       int                `json:"answered"`
-	Skipped        int                `json:"skipped_too_long"`
-	Failed         int                `json:"failed"`
-	ArticlesBefore uint64             `json:"articles_before"`
-	ArticlesAfter  uint64             `json:"articles_after"`
-	ExitCode       int                `json:"exit_code"`
-	Error          string             `json:"error,omitempty"`
+	Figures         map[string]float64 `json:"figures,omitempty"`
+	Memory          map[string]float64 `json:"memory_mb,omitempty"`            // after both passes
+	MemoryEarly     map[string]float64 `json:"memory_300_mb,omitempty"`        // after the first 300 questions
+	MemoryFirstPass map[string]float64 `json:"memory_first_pass_mb,omitempty"` // after the first pass
+	Samples         []memorySample     `json:"memory_every_300"`               // every 300 questions, and after the last
+	Latency         latency            `json:"discord_latency"`
+	Asked           int                `json:"asked"`
+	Answered        int                `json:"answered"`
+	Skipped         int                `json:"skipped_too_long"`
+	Failed          int                `json:"failed"`
+	ArticlesBefore  uint64             `json:"articles_before"`
+	ArticlesAfter   uint64             `json:"articles_after"`
+	ExitCode        int                `json:"exit_code"`
+	Error           string             `json:"error,omitempty"`
 }
 
 // memorySample is serve's resident set, in MB, after some questions.
@@ -100,8 +106,8 @@ func buildBaobot(repo, dir string) (string, error) {
 }
 
 // measureServe runs bin as `baobot serve` on the database dbPath against a
-// local Discord, asks it every query of queriesFile as /ask, and reads its
-// memory after the first 300 questions and after the last. It never fails:
+// local Discord, asks it every query of queriesFile as /ask, servePasses
+// times, and reads its memory every 300 questions and after each pass. It never fails:
 // what went wrong is in the result's Error, beside what was measured.
 func measureServe(bin, dbPath, queriesFile, logPath string) *serveResult {
 	r := &serveResult{}
@@ -188,13 +194,17 @@ func (r *serveResult) run(bin, dbPath, queriesFile, logPath string) (err error) 
 	pid := cmd.Process.Pid
 	var lat []float64
 	failures := 0
-	for i, q := range queries {
+	for i := range servePasses * len(queries) {
+		q := queries[i%len(queries)]
 		if i > 0 && i%coldQueries == 0 {
 			m := procStatusOf(pid)
 			r.Samples = append(r.Samples, memorySample{Questions: i, RSS: m["VmRSS"], Anon: m["RssAnon"], File: m["RssFile"]})
 			if i == coldQueries {
 				r.MemoryEarly = m
 			}
+		}
+		if i == len(queries) {
+			r.MemoryFirstPass = procStatusOf(pid)
 		}
 		if utf8.RuneCountInString(q.Text) > serveMaxQuestion {
 			r.Skipped++
@@ -220,7 +230,7 @@ func (r *serveResult) run(bin, dbPath, queriesFile, logPath string) (err error) 
 		r.Answered++
 	}
 	r.Memory = procStatusOf(pid)
-	r.Samples = append(r.Samples, memorySample{Questions: len(queries), RSS: r.Memory["VmRSS"], Anon: r.Memory["RssAnon"], File: r.Memory["RssFile"]})
+	r.Samples = append(r.Samples, memorySample{Questions: servePasses * len(queries), RSS: r.Memory["VmRSS"], Anon: r.Memory["RssAnon"], File: r.Memory["RssFile"]})
 	r.Latency = summarize(lat)
 
 	// discordgo must have sent a heartbeat before its session closes (see
@@ -282,9 +292,12 @@ func (r *serveResult) figures() {
 	}
 	if e := r.MemoryEarly; e != nil {
 		f["proc_rss_300_mb"], f["proc_anon_300_mb"] = e["VmRSS"], e["RssAnon"]
+	}
+	if p := r.MemoryFirstPass; p != nil {
+		f["proc_rss_pass1_mb"], f["proc_anon_pass1_mb"] = p["VmRSS"], p["RssAnon"]
 		if m := r.Memory; m != nil {
-			f["proc_rss_growth_mb"] = m["VmRSS"] - e["VmRSS"]
-			f["proc_anon_growth_mb"] = m["RssAnon"] - e["RssAnon"]
+			f["proc_rss_growth_mb"] = m["VmRSS"] - p["VmRSS"]
+			f["proc_anon_growth_mb"] = m["RssAnon"] - p["RssAnon"]
 		}
 	}
 	f["questions_answered"] = float64(r.Answered)
