@@ -314,10 +314,10 @@ func (c *checker) run() {
 	c.checkAdded()
 	c.checkPassages()
 	c.checkLanguages()
-	if c.meta.schema == SchemaVersion {
+	if c.meta.schema >= oldestReadable {
 		c.checkRuns()
 	}
-	if c.analyze != nil && c.meta.analysis == retrieval.AnalysisVersion && c.meta.schema == SchemaVersion {
+	if c.analyze != nil && c.meta.analysis == retrieval.AnalysisVersion && c.meta.schema >= oldestReadable {
 		c.compareAnalysis()
 	}
 	c.checkFrontEndBuckets()
@@ -499,7 +499,7 @@ func (c *checker) checkMeta() bool {
 	}
 	c.meta = m
 	c.rep.Schema, c.rep.Analysis, c.rep.Stats = m.schema, m.analysis, m.stats
-	if m.schema < SchemaVersion {
+	if m.schema < oldestReadable {
 		c.addf(ProblemSchema, "schema version %d, this baobot writes %d: the file is upgraded (and needs a reindex) when opened for writing", m.schema, SchemaVersion)
 		for _, name := range [][]byte{bucketArticles, bucketPassages, bucketAdded, bucketLanguages} {
 			if c.tx.Bucket(name) == nil {
@@ -509,7 +509,7 @@ func (c *checker) checkMeta() bool {
 		}
 	}
 	switch a := m.analysis; {
-	case m.schema < SchemaVersion:
+	case m.schema < oldestReadable:
 		// An older layout reads as analysis 0: the upgrade says it all.
 	case a == 0:
 		c.addf(ProblemAnalysis, "a reindex did not finish: passages and postings are incomplete")
@@ -535,7 +535,7 @@ func (c *checker) checkBuckets() {
 		case v != nil:
 			c.addf(ProblemBucket, "top-level key %.40q is not a bucket", k)
 		case !slices.ContainsFunc(knownBuckets, func(b []byte) bool { return bytes.Equal(b, k) }):
-			if bytes.Equal(k, bucketPostingsV1) && c.meta.schema < SchemaVersion {
+			if bytes.Equal(k, bucketPostingsV1) && c.meta.schema < oldestReadable {
 				continue // the postings of a version 1 file
 			}
 			c.addf(ProblemBucket, "unknown bucket %.40q", k)

@@ -41,11 +41,12 @@
 //
 // # Schema
 //
-// The file holds seven top-level buckets (schema version 4; an older file,
-// whose postings were one key per term (1), whose runs lack article marks
-// (2) or whose article text is not compressed (3), is upgraded when opened
-// for writing and then needs a reindex, which rewrites its article
-// records), two more (shown, feedback) once a front end has recorded an
+// The file holds seven top-level buckets (schema version 5; a file of
+// version 4, which had no text dictionary, is upgraded in place when opened
+// for writing; an older file, whose postings were one key per term (1),
+// whose runs lack article marks (2) or whose article text is not compressed
+// (3), is upgraded when opened for writing and then needs a reindex, which
+// rewrites its article records), two more (shown, feedback) once a front end has recorded an
 // answer it showed, and digests once a digest subscription is stored. Integers are big-endian in
 // keys so that keys sort numerically; "uvarint" and "varint" are
 // encoding/binary's variable-length integers; a "string" is a uvarint byte

@@ -14,10 +14,16 @@ import (
 //
 // Version 2 keeps postings in runs (postings.go) instead of one key per
 // term; version 3 marks the first passage of each article in the runs'
-// norms; version 4 stores article text compressed (record version 2). An
-// older file is upgraded when opened for writing: its postings are dropped
-// and it needs a reindex, which also rewrites its article records.
-const SchemaVersion = 4
+// norms; version 4 stores article text compressed (record version 2);
+// version 5 may compress it with the index's text dictionary (codec 2),
+// which a reader of version 4 cannot decode. A file of version 4 is
+// upgraded in place when opened for writing; an older file's postings are
+// dropped and it needs a reindex, which also rewrites its article records.
+const SchemaVersion = 5
+
+// oldestReadable is the oldest schema read as it is: from it to
+// SchemaVersion, versions only added to the layout.
+const oldestReadable = 4
 
 // magic marks a bbolt file as a baobot index.
 const magic = "baobot"
@@ -119,7 +125,7 @@ func readMeta(tx *bolt.Tx) (meta, error) {
 		return meta{}, corrupt("meta: last added")
 	}
 	m.lastAdded = int64(binary.BigEndian.Uint64(la))
-	if schema < SchemaVersion {
+	if schema < oldestReadable {
 		// An older layout: readable as far as articles go, and in need of
 		// an upgrade (upgradeSchema) and a reindex before anything else.
 		m.analysis = 0
@@ -167,7 +173,7 @@ func fixed32(b []byte) (uint32, bool) {
 }
 
 // upgradeSchema brings an index of an older schema to SchemaVersion inside
-// the writable tx: version 1 kept one postings key per term, which is
+// the writable tx: from oldestReadable, by its number alone; version 1 kept one postings key per term, which is
 // dropped, and runs of version 2 lack article marks; the index is then
 // marked as needing a reindex, which rebuilds passages and postings from
 // the stored articles. It reports whether it changed anything.
@@ -175,6 +181,10 @@ func upgradeSchema(tx *bolt.Tx) (bool, error) {
 	m, err := readMeta(tx)
 	if err != nil || m.schema == SchemaVersion {
 		return false, err
+	}
+	if m.schema >= oldestReadable {
+		m.schema = SchemaVersion
+		return true, m.write(tx)
 	}
 	if tx.Bucket(bucketPostingsV1) != nil {
 		if err := tx.DeleteBucket(bucketPostingsV1); err != nil {

@@ -256,6 +256,45 @@ func TestUpgradeOlderSchema(t *testing.T) {
 	}
 }
 
+// An index of schema 4 (before text dictionaries) is read as it is, and
+// upgraded in place, without a reindex, when opened for writing.
+func TestUpgradeSchema4InPlace(t *testing.T) {
+	db := openTest(t, nil)
+	put(t, db, fixtures()...)
+	path := db.Path()
+	db.Close()
+	rawUpdate(t, path, func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keySchema, binary.BigEndian.AppendUint32(nil, 4))
+	})
+	for _, readOnly := range []bool{true, false} {
+		db, err := Open(path, Options{Analyzer: retrieval.NewAnalyzer(), ReadOnly: readOnly})
+		if err != nil {
+			t.Fatalf("read-only %v: %v", readOnly, err)
+		}
+		if db.NeedsReindex() {
+			t.Errorf("read-only %v: a reindex is asked for", readOnly)
+		}
+		want := uint32(4)
+		if !readOnly {
+			want = SchemaVersion
+		}
+		if m, err := db.meta(); err != nil || m.schema != want {
+			t.Errorf("read-only %v: schema %d (%v), want %d", readOnly, m.schema, err, want)
+		}
+		s := retrieval.NewSearcher(db, retrieval.NewAnalyzer(), retrieval.DefaultParams())
+		for _, a := range fixtures() {
+			ans, err := s.Ask(a.Title+" "+a.Body[:min(len(a.Body), 40)], 1)
+			if err != nil || len(ans.Results) == 0 {
+				t.Errorf("read-only %v: %q unanswered: %v", readOnly, a.ID, err)
+			}
+		}
+		if !readOnly {
+			checkIndex(t, db)
+		}
+		db.Close()
+	}
+}
+
 // A batch large enough to be sorted in parts still gives every term once,
 // in sort key order.
 func TestPostingsBatchLarge(t *testing.T) {

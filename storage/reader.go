@@ -33,7 +33,7 @@ func newReader(db *DB, tx *bolt.Tx) (*reader, error) {
 		return nil, err
 	}
 	var runs []run
-	if m.schema == SchemaVersion { // an older schema has no runs until upgraded
+	if m.schema >= oldestReadable { // an older schema has no runs until upgraded
 		if runs, err = loadRuns(tx); err != nil {
 			return nil, err
 		}
