@@ -211,7 +211,13 @@ func runKilled(t *testing.T, cmd *exec.Cmd, delay time.Duration) (finished bool,
 	go func() { done <- cmd.Wait() }()
 	select {
 	case <-time.After(delay):
-		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		if err := cmd.Process.Signal(syscall.SIGKILL); errors.Is(err, os.ErrProcessDone) {
+			// It exited on its own just before the kill: as below.
+			if err := <-done; err != nil {
+				t.Fatalf("%s: %v\n%s", cmd, err, out.Bytes())
+			}
+			return true, time.Since(started)
+		} else if err != nil {
 			t.Fatal(err)
 		}
 		if err := <-done; err == nil {
