@@ -200,7 +200,8 @@ func (q *query) addGroups(f wordForms, accented bool, weight float64, word int, 
 // share of the passages that hold any spelling of the word ("ty", "Google"
 // are words of their own), otherwise as the word with its accents left out
 // ("nguyen" is rare beside "nguyễn"), every spelling matching at full
-// weight.
+// weight. Of 20, 5 and 1 %, the most literal reading, 1 %, did best on the
+// XQuAD development questions (recall@1 0.9281, 0.9314, 0.9330).
 const plainShare = 0.01
 
 // readPlainWords keeps one of each pair of alternative groups addGroups
