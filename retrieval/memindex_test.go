@@ -1,6 +1,10 @@
 package retrieval
 
-import "testing"
+import (
+	"slices"
+	"strings"
+	"testing"
+)
 
 // memIndex is a minimal in-memory Index for testing retrieval without
 // storage. It follows the IndexReader contract: postings in passage order.
@@ -53,3 +57,15 @@ func (m *memIndex) Article(id string) (Article, error) {
 	return a, nil
 }
 func (m *memIndex) Languages() map[string]uint64 { return m.langs }
+
+// Spellings lists the exact terms of form, as storage's reader does.
+func (m *memIndex) Spellings(form string) ([]Spelling, error) {
+	var out []Spelling
+	for term, ps := range m.postings {
+		if _, folded := FoldedTerm(term); !folded && FoldedForm(term) == form {
+			out = append(out, Spelling{Term: term, Passages: len(ps)})
+		}
+	}
+	slices.SortFunc(out, func(a, b Spelling) int { return strings.Compare(a.Term, b.Term) })
+	return out, nil
+}

@@ -108,6 +108,10 @@ type query struct {
 	// termWeight, set by ranking, is the weight of all the groups but the
 	// partial ones: Σ weight × IDF, the denominator of a passage's coverage.
 	termWeight float64
+	// ambiguous are the words of a Vietnamese question typed without
+	// accents that are spelled as question words, until
+	// readAmbiguousWords reads them.
+	ambiguous []ambiguousWord
 }
 
 // analyzeQuery analyzes a question for a collection whose articles use the
@@ -124,26 +128,38 @@ func analyzeQuery(question string, collection map[string]uint64, p Params) query
 		words := make([]wordForms, len(toks))
 		prefixes := make([]wordForms, len(toks)) // exact "" when a word has none
 		content := make([]bool, len(toks))
+		// In Vietnamese typed without accents a question word's spelling
+		// may be another word's ("duoc": "được" or "dược"): such a word is
+		// searched like the others until readAmbiguousWords reads it.
+		ambiguous := make([]bool, len(toks))
 		for i, t := range toks {
 			f := forms(question[t.start:t.end], l.code == Vietnamese)
 			if len(allFolded) < len(toks) {
 				allFolded = append(allFolded, f.folded)
 			}
 			content[i] = !l.question[f.exact] && (l.stopword == nil || !l.stopword(f.exact))
+			if l.code == Vietnamese && !accented && !content[i] {
+				content[i], ambiguous[i] = true, true
+			}
 			if l.stem != nil {
 				prefixes[i], _ = wordPrefix(f)
 				f = stemmed(l, f)
 			}
 			words[i] = f
 		}
+		wordGroups := make([]int, len(toks)) // the group of each token's word, -1 for none
+		pairGroups := make([]int, len(toks)) // the group of the pair ending at each token, -1 for none
 		for i, f := range words {
+			wordGroups[i], pairGroups[i] = -1, -1
 			if !content[i] {
 				continue
 			}
 			if !seen[f.exact+"\x00"+l.code] {
 				seen[f.exact+"\x00"+l.code] = true
 				q.words = append(q.words, queryWord{lang: l, exact: f.exact, folded: f.folded, accented: accented, name: names[i]})
-				q.addGroups(f, accented, 1, len(q.words)-1, seen)
+				if n := len(q.groups); q.addGroups(f, accented, 1, len(q.words)-1, seen) {
+					wordGroups[i] = n
+				}
 			}
 			if prefixes[i].exact != "" && p.PrefixWeight > 0 {
 				wi := slices.IndexFunc(q.words, func(w queryWord) bool { return w.lang == l && w.exact == f.exact })
@@ -158,8 +174,31 @@ func analyzeQuery(question string, collection map[string]uint64, p Params) query
 			}
 			if l.pairs && i > 0 && toks[i].joined && content[i-1] {
 				pair := wordForms{exact: words[i-1].exact + " " + f.exact, folded: words[i-1].folded + " " + f.folded}
-				q.addGroups(pair, accented, p.PairWeight, -1, seen)
+				if n := len(q.groups); q.addGroups(pair, accented, p.PairWeight, -1, seen) {
+					pairGroups[i] = n
+				}
 			}
+		}
+		for i, f := range words {
+			if !ambiguous[i] {
+				continue
+			}
+			a := ambiguousWord{folded: f.folded, word: -1}
+			if g := wordGroups[i]; g >= 0 {
+				a.word = q.groups[g].word
+				a.groups = append(a.groups, g)
+			}
+			if g := pairGroups[i]; g >= 0 {
+				a.left = words[i-1].folded
+				a.groups = append(a.groups, g)
+			}
+			if i+1 < len(words) {
+				if g := pairGroups[i+1]; g >= 0 {
+					a.right = words[i+1].folded
+					a.groups = append(a.groups, g)
+				}
+			}
+			q.ambiguous = append(q.ambiguous, a)
 		}
 	}
 	q.want = detectAnswerKind(allFolded)
@@ -171,8 +210,9 @@ func analyzeQuery(question string, collection map[string]uint64, p Params) query
 // with accents, the accents a word was given are meant: its exact term
 // alone. A word typed there without any (a foreign word, "ty" of "công ty",
 // or "Nguyen" typed in haste) gets its exact term and its folded key as
-// alternatives, of which readPlainWords keeps one.
-func (q *query) addGroups(f wordForms, accented bool, weight float64, word int, seen map[string]bool) {
+// alternatives, of which readPlainWords keeps one. It reports whether it
+// added a group (a word or pair met before adds none).
+func (q *query) addGroups(f wordForms, accented bool, weight float64, word int, seen map[string]bool) (added bool) {
 	add := func(alt bool, keys ...string) bool {
 		sig := strings.Join(keys, "\x00")
 		if seen["g\x00"+sig] {
@@ -185,13 +225,15 @@ func (q *query) addGroups(f wordForms, accented bool, weight float64, word int, 
 	folded := []string{f.folded, foldedPrefix + f.folded}
 	switch {
 	case !accented:
-		add(false, folded...)
+		return add(false, folded...)
 	case f.exact != f.folded:
-		add(false, f.exact)
+		return add(false, f.exact)
 	default:
-		if add(false, f.exact) {
-			add(true, folded...)
+		if !add(false, f.exact) {
+			return false
 		}
+		add(true, folded...)
+		return true
 	}
 }
 
@@ -228,6 +270,12 @@ func (q *query) readPlainWords(r IndexReader) error {
 			drop[i-1] = true
 		}
 	}
+	q.removeGroups(drop)
+	return nil
+}
+
+// removeGroups removes the groups g of q with drop[g] set.
+func (q *query) removeGroups(drop []bool) {
 	kept := q.groups[:0]
 	for i, g := range q.groups {
 		if !drop[i] {
@@ -235,7 +283,6 @@ func (q *query) readPlainWords(r IndexReader) error {
 		}
 	}
 	q.groups = kept
-	return nil
 }
 
 // groupDF is how many passages hold one of keys.

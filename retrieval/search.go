@@ -117,6 +117,9 @@ func (s *Searcher) Ask(question string, k int) (Answer, error) {
 		if err := q.readPlainWords(r); err != nil {
 			return err
 		}
+		if err := q.readAmbiguousWords(r); err != nil {
+			return err
+		}
 		results, err := s.rankSpread(r, &q, max(k, rerankDepth))
 		if err != nil {
 			return err

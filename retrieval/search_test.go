@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -304,3 +305,62 @@ func TestAskPrefixFindsWordFamily(t *testing.T) {
 		t.Errorf("without prefixes: results %+v, want none", ans.Results)
 	}
 }
+
+// TestAskReadsAmbiguousWords asks questions typed without accents whose
+// words are spelled as question words. "duoc" after "tu van" is "dược"
+// where the collection writes "tư vấn dược", and is searched: the pharmacy
+// article, longer than the law one, ranks first only through it (with
+// "duoc" read as "được", as before, the shorter one wins). In "sach duoc
+// ban" the collection writes "sách được bán": "duoc" stays a question word,
+// as it does with no neighbour to read it by, or through an index that
+// cannot list spellings.
+func TestAskReadsAmbiguousWords(t *testing.T) {
+	idx := newMemIndex(t,
+		Article{ID: "pharmacy", Language: "vi", Body: "Dịch vụ tư vấn dược của nhà thuốc giúp bệnh nhân dùng thuốc đúng cách mỗi ngày."},
+		Article{ID: "law", Language: "vi", Body: "Tư vấn pháp luật được miễn phí."},
+		Article{ID: "books", Language: "vi", Body: "Sách được bán ở hiệu sách gần chợ."},
+	)
+	s := NewSearcher(idx, NewAnalyzer(), DefaultParams())
+	ans, err := s.Ask("tu van duoc la gi", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Results) == 0 || ans.Results[0].Article.ID != "pharmacy" {
+		t.Errorf("%q: %+v, want the pharmacy article first", ans.Question, ans.Results)
+	}
+
+	words := func(r IndexReader, question string) []string {
+		q := analyzeQuery(question, r.Languages(), DefaultParams())
+		if err := q.readAmbiguousWords(r); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, w := range q.words {
+			out = append(out, w.exact)
+		}
+		for _, g := range q.groups {
+			if g.word >= len(q.words) {
+				t.Fatalf("%q: group %v of word %d of %d", question, g.keys, g.word, len(q.words))
+			}
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		r        IndexReader
+		question string
+		want     []string
+	}{
+		{idx, "tu van duoc la gi", []string{"tu", "van", "duoc"}},
+		{idx, "sach duoc ban o dau", []string{"sach", "ban", "o", "dau"}},
+		{idx, "duoc", nil},
+		{plainReader{idx}, "tu van duoc la gi", []string{"tu", "van"}},
+		{idx, "Tư vấn dược là gì", []string{"tư", "vấn", "dược"}},
+	} {
+		if got := words(tt.r, tt.question); !slices.Equal(got, tt.want) {
+			t.Errorf("%q: words %q, want %q", tt.question, got, tt.want)
+		}
+	}
+}
+
+// plainReader is an IndexReader that cannot list spellings.
+type plainReader struct{ IndexReader }

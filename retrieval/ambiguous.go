@@ -1,0 +1,140 @@
+package retrieval
+
+import "strings"
+
+// Spelling is one exact index term of a folded form and the number of
+// passages that hold it.
+type Spelling struct {
+	Term     string
+	Passages int
+}
+
+// SpellingReader is an IndexReader that lists the exact spellings of a
+// folded form: which accented words a word typed without accents can be
+// in this collection, and how common each is.
+type SpellingReader interface {
+	IndexReader
+	// Spellings returns the exact terms whose FoldedForm is form (form
+	// itself included when it is a term), each with the number of
+	// passages that hold it, in byte order of the terms; nil when there
+	// are none. Passages removed
+	// since their postings were written may still be counted.
+	Spellings(form string) ([]Spelling, error)
+}
+
+// ambiguousWord is a word of a Vietnamese question typed without accents
+// that is spelled as a question word ("duoc", "cho", "bao", "cua"), but
+// may be a content word whose accents were left out ("dược" in "tu van
+// duoc", "chợ", "bão", "cửa").
+type ambiguousWord struct {
+	folded string
+	// left and right are the folded forms of the content words it forms
+	// syllable pairs with, "" for none.
+	left, right string
+	// word is its index in query.words, -1 when an earlier occurrence
+	// holds it; groups are its word's group and its pairs', indices into
+	// query.groups.
+	word   int
+	groups []int
+}
+
+// readAmbiguousWords reads each ambiguous word of q by the company it keeps
+// in the collection: as the spelling that the collection's passages most
+// often write next to the word's neighbours ("tư vấn dược", not "tư vấn
+// được"). When that spelling is a question word, or the collection never
+// writes the word next to its neighbours (or r cannot list spellings), it
+// is a question word as in a question typed with accents: it and its
+// pairs are not searched. Otherwise it is searched as typed.
+func (q *query) readAmbiguousWords(r IndexReader) error {
+	if len(q.ambiguous) == 0 {
+		return nil
+	}
+	sr, _ := r.(SpellingReader)
+	dropGroup := make([]bool, len(q.groups))
+	dropWord := make([]bool, len(q.words))
+	for _, a := range q.ambiguous {
+		content := false
+		if sr != nil {
+			spelling, err := a.likeliestSpelling(sr)
+			if err != nil {
+				return err
+			}
+			content = spelling != "" && !viQuestionWords[spelling]
+		}
+		if content {
+			continue
+		}
+		for _, g := range a.groups {
+			dropGroup[g] = true
+		}
+		if a.word >= 0 {
+			dropWord[a.word] = true
+		}
+	}
+	q.ambiguous = nil
+	q.removeGroups(dropGroup)
+	q.removeWords(dropWord)
+	return nil
+}
+
+// likeliestSpelling returns the spelling of a that the collection's
+// passages hold most often in a syllable pair with a's neighbours, "" when
+// they hold none; on a tie, the question word, else the one met first.
+func (a ambiguousWord) likeliestSpelling(r SpellingReader) (string, error) {
+	var order []string
+	evidence := make(map[string]int)
+	count := func(pair string, leftSide bool) error {
+		spellings, err := r.Spellings(pair)
+		for _, s := range spellings {
+			first, second, ok := strings.Cut(s.Term, " ")
+			if !ok {
+				continue
+			}
+			w := second
+			if leftSide {
+				w = first
+			}
+			if _, met := evidence[w]; !met {
+				order = append(order, w)
+			}
+			evidence[w] = max(evidence[w], s.Passages)
+		}
+		return err
+	}
+	if a.left != "" {
+		if err := count(a.left+" "+a.folded, false); err != nil {
+			return "", err
+		}
+	}
+	if a.right != "" {
+		if err := count(a.folded+" "+a.right, true); err != nil {
+			return "", err
+		}
+	}
+	best, most := "", 0
+	for _, w := range order {
+		if n := evidence[w]; n > most || n == most && viQuestionWords[w] && !viQuestionWords[best] {
+			best, most = w, n
+		}
+	}
+	return best, nil
+}
+
+// removeWords removes the words w of q with drop[w] set, and renumbers
+// the groups' words. No group of a removed word may be left.
+func (q *query) removeWords(drop []bool) {
+	renumbered := make([]int, len(q.words))
+	kept := q.words[:0]
+	for i, w := range q.words {
+		renumbered[i] = len(kept)
+		if !drop[i] {
+			kept = append(kept, w)
+		}
+	}
+	q.words = kept
+	for g := range q.groups {
+		if w := q.groups[g].word; w >= 0 {
+			q.groups[g].word = renumbered[w]
+		}
+	}
+}
