@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"bufio"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"os"
 	"text/tabwriter"
 
 	"github.com/baobot/baobot/evaluate"
@@ -16,13 +18,15 @@ func (s *stringList) String() string     { return fmt.Sprint(*s) }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 // runEval measures retrieval quality:
-// `baobot eval squad [--json] [--transform T] [--distractors FILE] FILE.json`.
+// `baobot eval squad [--json] [--transform T] [--distractors FILE]
+// [--questions OUT.jsonl] FILE.json`.
 func runEval(a *app, args []string) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	transform := fs.String("transform", "none", "rewrite questions: none, strip-accents, nfd or old-tone")
 	var distractors stringList
 	fs.Var(&distractors, "distractors", "extra articles (.jsonl[.gz] or any ingest source); repeatable")
+	questionsPath := fs.String("questions", "", "also write how each question was answered to this file, one JSON object a line")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -33,14 +37,33 @@ func runEval(a *app, args []string) error {
 	if _, err := evaluate.Transform(*transform); err != nil {
 		return usageError{err.Error()}
 	}
-	report, err := evaluate.SQuAD(rest[1], evaluate.Options{
+	opts := evaluate.Options{
 		Transform:   *transform,
 		Distractors: distractors,
 		Params:      a.params(),
 		BatchSize:   a.cfg.Database.BatchSize,
-	})
+	}
+	var questions *bufio.Writer
+	var questionsFile *os.File
+	if *questionsPath != "" {
+		if questionsFile, err = os.Create(*questionsPath); err != nil {
+			return err
+		}
+		defer questionsFile.Close()
+		questions = bufio.NewWriter(questionsFile)
+		opts.Questions = questions
+	}
+	report, err := evaluate.SQuAD(rest[1], opts)
 	if err != nil {
 		return err
+	}
+	if questions != nil {
+		if err := questions.Flush(); err != nil {
+			return fmt.Errorf("writing %s: %w", *questionsPath, err)
+		}
+		if err := questionsFile.Close(); err != nil {
+			return fmt.Errorf("writing %s: %w", *questionsPath, err)
+		}
 	}
 	if *asJSON {
 		enc := json.NewEncoder(a.env.Stdout)

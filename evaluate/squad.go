@@ -6,6 +6,7 @@ package evaluate
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -28,6 +29,25 @@ type Options struct {
 	BatchSize   int              // articles per write transaction
 	// Progress, when set, is told how many questions are done.
 	Progress func(done, total int)
+	// Questions, when set, gets one JSON line (a QuestionResult) per
+	// question, in the file's order, so that two runs can be compared
+	// question by question.
+	Questions io.Writer
+}
+
+// QuestionResult is how one question was answered.
+type QuestionResult struct {
+	Question  string `json:"question"` // as asked, after the transform
+	ArticleID string `json:"article_id"`
+	// Rank is the 1-based rank of the question's own paragraph among the
+	// results, 0 when it is not among the first 10.
+	Rank int `json:"rank"`
+	// TopArticleID is the first result's article, "" when there is none.
+	TopArticleID string `json:"top_article_id"`
+	// SnippetHit is the 1-based rank of the first of the first three
+	// snippets holding the gold answer, 0 when none does.
+	SnippetHit int  `json:"snippet_hit"`
+	Confident  bool `json:"confident"`
 }
 
 // Report holds the figures of one run. JSON keys are the stable names the
@@ -159,6 +179,11 @@ func SQuAD(path string, opts Options) (Report, error) {
 	searcher := retrieval.NewSearcher(db, retrieval.NewAnalyzer(), params)
 	latencies := make([]float64, 0, len(questions))
 	fold := cases.Fold()
+	var perQuestion *json.Encoder
+	if opts.Questions != nil {
+		perQuestion = json.NewEncoder(opts.Questions)
+		perQuestion.SetEscapeHTML(false)
+	}
 	for i, q := range questions {
 		began := time.Now()
 		ans, err := searcher.Ask(q.text, 10)
@@ -166,8 +191,11 @@ func SQuAD(path string, opts Options) (Report, error) {
 		if err != nil {
 			return Report{}, fmt.Errorf("question %q: %w", q.text, err)
 		}
+		result := QuestionResult{Question: q.text, ArticleID: q.articleID, Confident: ans.Confident}
 		if len(ans.Results) == 0 {
 			report.ZeroResults++
+		} else {
+			result.TopArticleID = ans.Results[0].Article.ID
 		}
 		if ans.Confident {
 			report.ConfidentRatio++
@@ -184,6 +212,7 @@ func SQuAD(path string, opts Options) (Report, error) {
 			}
 			report.RecallAt10++
 			report.MRRAt10 += 1 / float64(rank+1)
+			result.Rank = rank + 1
 			break
 		}
 		gold := fold.String(norm.NFC.String(q.answer))
@@ -196,7 +225,13 @@ func SQuAD(path string, opts Options) (Report, error) {
 					report.SnippetHitAt1++
 				}
 				report.SnippetHitAt3++
+				result.SnippetHit = rank + 1
 				break
+			}
+		}
+		if perQuestion != nil {
+			if err := perQuestion.Encode(result); err != nil {
+				return Report{}, fmt.Errorf("writing the result of question %q: %w", q.text, err)
 			}
 		}
 		if opts.Progress != nil {

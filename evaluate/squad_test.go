@@ -1,6 +1,8 @@
 package evaluate
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -42,12 +44,27 @@ func TestSQuADEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, transform := range []string{"none", "strip-accents"} {
-		r, err := SQuAD(path, Options{Transform: transform})
+		var lines bytes.Buffer
+		r, err := SQuAD(path, Options{Transform: transform, Questions: &lines})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if r.Questions != 3 || r.Paragraphs != 2 || r.RecallAt1 != 1 || r.SnippetHitAt1 != 1 || r.MRRAt10 != 1 {
 			t.Errorf("%s: %+v", transform, r)
+		}
+		// One line per question, in the file's order.
+		dec := json.NewDecoder(&lines)
+		for _, want := range []string{"Thu_do#1", "Thu_do#1", "Thu_do#2"} {
+			var q QuestionResult
+			if err := dec.Decode(&q); err != nil {
+				t.Fatalf("%s: per-question line: %v", transform, err)
+			}
+			if q.ArticleID != want || q.TopArticleID != want || q.Rank != 1 || q.SnippetHit != 1 || q.Question == "" {
+				t.Errorf("%s: per-question line %+v, want its paragraph %s first", transform, q, want)
+			}
+		}
+		if dec.More() {
+			t.Errorf("%s: more per-question lines than questions", transform)
 		}
 	}
 	if _, err := SQuAD(filepath.Join(t.TempDir(), "missing.json"), Options{}); err == nil {
