@@ -17,8 +17,8 @@ type SpellingReader interface {
 	// Spellings returns the exact terms whose FoldedForm is form (form
 	// itself included when it is a term), each with the number of
 	// passages that hold it, in byte order of the terms; nil when there
-	// are none. Passages removed
-	// since their postings were written may still be counted.
+	// are none. Passages removed since their postings were written may
+	// still be counted.
 	Spellings(form string) ([]Spelling, error)
 }
 
@@ -39,9 +39,9 @@ type ambiguousWord struct {
 }
 
 // readAmbiguousWords reads each ambiguous word of q by the company it keeps
-// in the collection: as the spelling that the collection's passages most
-// often write next to the word's neighbours ("tư vấn dược", not "tư vấn
-// được"). When that spelling is a question word, or the collection never
+// in the collection: as its likeliestSpelling next to the word's
+// neighbours ("tư vấn dược", not "tư vấn được"). An ambiguous word typed
+// twice is read where it is first met. When that spelling is a question word, or the collection never
 // writes the word next to its neighbours (or r cannot list spellings), it
 // is a question word as in a question typed with accents: it and its
 // pairs are not searched. Otherwise it is searched as typed.
@@ -77,14 +77,20 @@ func (q *query) readAmbiguousWords(r IndexReader) error {
 	return nil
 }
 
-// likeliestSpelling returns the spelling of a that the collection's
-// passages hold most often in a syllable pair with a's neighbours, "" when
-// they hold none; on a tie, the question word, else the one met first.
+// likeliestSpelling returns the spelling of a in the syllable pair with
+// one of a's neighbours (any spelling of it) that the most passages hold,
+// "" when they hold none; on a tie, the question word, else the one met
+// first. The greatest pair, not the sum, so that one pair the passages
+// hold often ("vấn dược") outweighs several rare ones ("văn được", "vận
+// được") made of other spellings of the neighbour.
 func (a ambiguousWord) likeliestSpelling(r SpellingReader) (string, error) {
 	var order []string
 	evidence := make(map[string]int)
 	count := func(pair string, leftSide bool) error {
 		spellings, err := r.Spellings(pair)
+		if err != nil {
+			return err
+		}
 		for _, s := range spellings {
 			first, second, ok := strings.Cut(s.Term, " ")
 			if !ok {
@@ -99,7 +105,7 @@ func (a ambiguousWord) likeliestSpelling(r SpellingReader) (string, error) {
 			}
 			evidence[w] = max(evidence[w], s.Passages)
 		}
-		return err
+		return nil
 	}
 	if a.left != "" {
 		if err := count(a.left+" "+a.folded, false); err != nil {

@@ -12,10 +12,11 @@ var _ retrieval.SpellingReader = (*reader)(nil)
 
 // Spellings returns the exact terms whose retrieval.FoldedForm is form
 // (form itself included when it is a term), each with the number of
-// passages that hold it, in byte order of the terms. The variants of a form are
-// adjacent under the sort key, so this is one range of entries per run; a
-// term's count is the sum of its lists' counts over the runs, which holds
-// passages removed since their run was written until a merge drops them.
+// passages that hold it, in byte order of the terms. The variants of a
+// form are adjacent under the sort key, so this is one range of entries
+// per run; a term's count is the sum of its lists' counts over the runs,
+// which holds passages removed since their run was written until a merge
+// drops them.
 func (r *reader) Spellings(form string) ([]retrieval.Spelling, error) {
 	if !storableTerm(form) {
 		return nil, nil
