@@ -147,7 +147,7 @@ func (b *Bot) cmdSearch(r *request) {
 				results = append(results, res)
 			}
 		}
-		return renderSearch(ans.Question, results, lang), nil
+		return renderSearch(ans.Question, results, ans.Corrections, lang), nil
 	})
 	b.countAnswer(viaSearch, r.start, a)
 }

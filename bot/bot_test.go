@@ -34,6 +34,7 @@ func TestBot(t *testing.T) {
 		{"gateway intents", testIntents},
 		{"ask answers with the Blinken snippet and its source", testAskBlinken},
 		{"ask without accents", testAskWithoutAccents},
+		{"ask says which misspelled word it read as which", testAskMisspelled},
 		{"vi locale gets Vietnamese", testVietnameseLocale},
 		{"not confident", testNotConfident},
 		{"direct message answered", testDirectMessage},
@@ -169,6 +170,49 @@ func testAskWithoutAccents(t *testing.T, e *env) {
 	}
 	if reply.Embeds[0].Footer.Text != "Kết quả 1–2" {
 		t.Errorf("footer %q: a question without accents is still Vietnamese", reply.Embeds[0].Footer.Text)
+	}
+}
+
+func testAskMisspelled(t *testing.T, e *env) {
+	readAs := messages.Get(messages.Vietnamese, messages.ReadAs, "Blinkin", "Blinken")
+	_, reply := ask(t, e.srv, e.user(t), "Ngoại trưởng Mỹ Blinkin là ai?")
+	if len(reply.Embeds) != 1 {
+		t.Fatalf("reply %+v: want one embed", reply)
+	}
+	blocks := strings.Split(reply.Embeds[0].Description, "\n\n")
+	if blocks[0] != readAs {
+		t.Errorf("description starts with %q, want the correction %q:\n%s", blocks[0], readAs, reply.Embeds[0].Description)
+	}
+	if len(blocks) < 2 || !strings.HasPrefix(blocks[1], "> ") || !strings.Contains(blocks[1], "Antony **Blinken**") {
+		t.Errorf("the first result is not the Blinken snippet with the word read marked:\n%s", reply.Embeds[0].Description)
+	}
+	if strings.Count(reply.Embeds[0].Description, "Blinkin") != 1 {
+		t.Errorf("the correction is not said once:\n%s", reply.Embeds[0].Description)
+	}
+
+	// Asked by DM with nothing but the misspelled word: not confident, and
+	// the short reply still says what was searched.
+	// (A message is answered in the language its text reads as.)
+	const short = "Blinkin là ai?"
+	lang := messages.ForText(short, messages.English)
+	m := e.srv.DirectMessage(discordtest.Msg{Content: short, From: e.user(t)})
+	dm, err := e.srv.WaitForReplyTo(m, wait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReply(t, dm)
+	if len(dm.Embeds) != 1 {
+		t.Fatalf("DM reply %+v: want one embed", dm)
+	}
+	lines := strings.Split(dm.Embeds[0].Description, "\n")
+	if lines[0] != messages.Get(lang, messages.ReadAs, "Blinkin", "Blinken") || len(lines) < 2 || lines[1] != messages.Get(lang, messages.NotConfidentShort) {
+		t.Errorf("DM reply: want the correction, then not confident:\n%s", dm.Embeds[0].Description)
+	}
+
+	// Spelled right: no correction.
+	_, reply = ask(t, e.srv, e.user(t), "Ngoại trưởng Mỹ là ai?")
+	if got := text(reply); strings.Contains(got, "Không bài nào có từ") {
+		t.Errorf("a correction where none is due:\n%s", got)
 	}
 }
 

@@ -40,6 +40,7 @@ const (
 	maxQuote      = 700  // one quoted snippet
 	maxTitleShown = 100  // an article title in a source line or a list
 	maxSourceName = 60   // a source name
+	maxWordShown  = 40   // a word of the question said to be misspelled
 	maxLinkURL    = 300  // a longer URL is not linked: its characters are better spent on text
 	maxLead       = 1500 // the lead of an article in /article
 	articlesShown = 10   // articles per /articles page
@@ -86,7 +87,11 @@ func renderAnswer(ans retrieval.Answer, p page, lang messages.Lang) reply {
 		return renderNotConfident(ans, title, lang)
 	}
 	n := len(ans.Results)
+	said := corrections(ans.Corrections, lang)
 	budget := (maxDescription - 2*(n-1)) / n
+	if said != "" {
+		budget = (maxDescription - 2*n - runes(said)) / n
+	}
 	blocks := make([]string, 0, n)
 	titles := min(maxTitleShown, max(budget/4, 30)) // shorter titles when many results share the space
 	for _, r := range ans.Results {
@@ -98,6 +103,9 @@ func renderAnswer(ans retrieval.Answer, p page, lang messages.Lang) reply {
 		blocks = append(blocks, "> "+quote+"\n"+source)
 	}
 	footer := messages.Get(lang, messages.AnswerPage, p.offset+1, p.offset+n)
+	if said != "" {
+		blocks = append([]string{said}, blocks...)
+	}
 	return reply{
 		embeds: []*discordgo.MessageEmbed{{
 			Title: title, Color: embedColor,
@@ -113,6 +121,9 @@ func renderAnswer(ans retrieval.Answer, p page, lang messages.Lang) reply {
 // suggests /search or other words.
 func renderNotConfident(ans retrieval.Answer, title string, lang messages.Lang) reply {
 	lines := []string{messages.Get(lang, messages.NotConfidentShort), "", "**" + messages.Get(lang, messages.ClosestArticles) + "**"}
+	if said := corrections(ans.Corrections, lang); said != "" {
+		lines = append([]string{said}, lines...)
+	}
 	seen := map[string]bool{}
 	for _, r := range ans.Results {
 		if seen[r.Article.ID] {
@@ -129,6 +140,16 @@ func renderNotConfident(ans retrieval.Answer, title string, lang messages.Lang) 
 	return reply{embeds: []*discordgo.MessageEmbed{{
 		Title: title, Color: embedColor, Description: joinWithin(lines, "\n", maxDescription),
 	}}}
+}
+
+// corrections says, a line each, which words of the question no article
+// holds and what was searched instead; "" when none.
+func corrections(cs []retrieval.Correction, lang messages.Lang) string {
+	lines := make([]string, 0, len(cs))
+	for _, c := range cs {
+		lines = append(lines, messages.Get(lang, messages.ReadAs, escapedWithin(c.Typed, maxWordShown), escapedWithin(c.Read, maxWordShown)))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // sourceLine names where a result comes from: the article title (at most
@@ -179,7 +200,7 @@ func answerButtons(p page, lang messages.Lang) []discordgo.MessageComponent {
 
 // renderSearch lists the articles that match a query, each with its best
 // snippet, one field per article.
-func renderSearch(query string, results []retrieval.Result, lang messages.Lang) reply {
+func renderSearch(query string, results []retrieval.Result, cs []retrieval.Correction, lang messages.Lang) reply {
 	title := escapedWithin(messages.Get(lang, messages.SearchTitle, query), maxEmbedTitle)
 	if len(results) == 0 {
 		return reply{embeds: []*discordgo.MessageEmbed{{
@@ -189,8 +210,10 @@ func renderSearch(query string, results []retrieval.Result, lang messages.Lang) 
 	}
 	results = results[:min(len(results), searchShown, maxFields)]
 	n := len(results)
-	// The fields share what the title leaves of the embed's total.
-	budget := (maxEmbedTotal - runes(title) - 100) / n
+	// The fields share what the title and the corrections leave of the
+	// embed's total.
+	said := corrections(cs, lang)
+	budget := (maxEmbedTotal - runes(title) - runes(said) - 100) / n
 	fields := make([]*discordgo.MessageEmbedField, 0, n)
 	for i, r := range results {
 		name := fmt.Sprintf("%d. ", i+1) + escapedWithin(r.Article.DisplayTitle(), maxTitleShown)
@@ -204,7 +227,7 @@ func renderSearch(query string, results []retrieval.Result, lang messages.Lang) 
 		quote := quoteWithin(r.Snippet, r.Marks, max(room-runes(meta)-3, 40))
 		fields = append(fields, &discordgo.MessageEmbedField{Name: name, Value: "> " + quote + "\n" + meta})
 	}
-	return reply{embeds: []*discordgo.MessageEmbed{{Title: title, Color: embedColor, Fields: fields}}}
+	return reply{embeds: []*discordgo.MessageEmbed{{Title: title, Color: embedColor, Description: said, Fields: fields}}}
 }
 
 // renderArticles is one page of the list of articles, newest first.

@@ -137,15 +137,33 @@ func TestRenderLongAnswer(t *testing.T) {
 	if n := strings.Count(rep.embeds[0].Description, "\n\n> ") + 1; n != 25 {
 		t.Errorf("%d of 25 results shown", n)
 	}
-	rep = renderSearch("q", many, messages.English)
+	rep = renderSearch("q", many, nil, messages.English)
 	if cut := withinLimits(rep); !reflect.DeepEqual(cut, rep) {
 		t.Error("a search of long results goes over Discord's limits")
+	}
+
+	// The lines saying which words were read as others take their room
+	// from the results, which all stay.
+	words := []retrieval.Correction{{Typed: strings.Repeat("w", 50), Read: strings.Repeat("v", 50)}, {Typed: "Blinkin", Read: "Blinken"}, {Typed: "Motegy", Read: "Motegi"}}
+	rep = renderAnswer(retrieval.Answer{Question: "q", Confident: true, Results: many, Corrections: words}, page{shown: 1}, messages.English)
+	if cut := withinLimits(rep); !reflect.DeepEqual(cut, rep) {
+		t.Error("25 long results and corrections go over Discord's limits")
+	}
+	if n := strings.Count(rep.embeds[0].Description, "\n\n> "); n != 25 {
+		t.Errorf("with corrections, %d of 25 results shown", n)
+	}
+	rep = renderSearch("q", many, words, messages.English)
+	if cut := withinLimits(rep); !reflect.DeepEqual(cut, rep) {
+		t.Error("a search of long results and corrections goes over Discord's limits")
+	}
+	if d := rep.embeds[0].Description; !strings.HasPrefix(d, messages.Get(messages.English, messages.ReadAs, "Blinkin", "Blinken")) && !strings.Contains(d, "“Blinkin”") {
+		t.Errorf("search: corrections not said: %q", d)
 	}
 }
 
 func TestRenderSearch(t *testing.T) {
-	golden(t, "search_vi", renderSearch("Ngoại trưởng", blinkenAnswer().Results, messages.Vietnamese))
-	golden(t, "search_none_en", renderSearch("xyzzy", nil, messages.English))
+	golden(t, "search_vi", renderSearch("Ngoại trưởng", blinkenAnswer().Results, nil, messages.Vietnamese))
+	golden(t, "search_none_en", renderSearch("xyzzy", nil, nil, messages.English))
 }
 
 func TestRenderArticles(t *testing.T) {
@@ -207,5 +225,77 @@ func TestWithinLimitsCutsWhatRenderersWouldNot(t *testing.T) {
 	row := rep.components[0].(discordgo.ActionsRow)
 	if len(row.Components) != 1 || runes(row.Components[0].(discordgo.Button).Label) > maxLabel {
 		t.Errorf("buttons %+v", row.Components)
+	}
+}
+
+// A word read as another is said first, escaped and cut, in the
+// confident answer and in the short not-confident reply alike.
+func TestRenderCorrections(t *testing.T) {
+	blinkin := []retrieval.Correction{{Typed: "Blinkin", Read: "Blinken"}}
+	viLine := messages.Get(messages.Vietnamese, messages.ReadAs, "Blinkin", "Blinken")
+	enLine := messages.Get(messages.English, messages.ReadAs, "Blinkin", "Blinken")
+
+	ans := blinkenAnswer()
+	ans.Question, ans.Corrections = "Ngoại trưởng Mỹ Blinkin là ai?", blinkin
+	rep := renderAnswer(ans, page{shown: 42, more: true}, messages.Vietnamese)
+	plain := renderAnswer(blinkenAnswer(), page{shown: 42, more: true}, messages.Vietnamese)
+	if want := viLine + "\n\n" + plain.embeds[0].Description; rep.embeds[0].Description != want {
+		t.Errorf("answer description:\n%s\nwant the correction, a blank line, then the results:\n%s", rep.embeds[0].Description, want)
+	}
+	if !reflect.DeepEqual(rep.components, plain.components) || rep.embeds[0].Footer.Text != plain.embeds[0].Footer.Text {
+		t.Errorf("a correction changed the buttons or footer: %+v %q", rep.components, rep.embeds[0].Footer.Text)
+	}
+	if cut := withinLimits(rep); !reflect.DeepEqual(cut, rep) {
+		t.Error("an answer with a correction goes over Discord's limits")
+	}
+
+	// Not confident: renderAnswer's first page and renderNotConfident.
+	ans.Confident = false
+	for name, rep := range map[string]reply{
+		"renderAnswer":       renderAnswer(ans, page{}, messages.English),
+		"renderNotConfident": renderNotConfident(ans, "Ngoại trưởng Mỹ Blinkin là ai?", messages.English),
+	} {
+		lines := strings.Split(rep.embeds[0].Description, "\n")
+		if lines[0] != enLine || len(lines) < 2 || lines[1] != messages.Get(messages.English, messages.NotConfidentShort) {
+			t.Errorf("%s, not confident: want the correction, then %q:\n%s", name, messages.Get(messages.English, messages.NotConfidentShort), rep.embeds[0].Description)
+		}
+		if strings.Count(rep.embeds[0].Description, "Blinkin") != 1 {
+			t.Errorf("%s: the correction is not said once:\n%s", name, rep.embeds[0].Description)
+		}
+	}
+	// Without corrections, nothing is said.
+	nc := blinkenAnswer()
+	nc.Confident = false
+	if d := renderNotConfident(nc, "q", messages.English).embeds[0].Description; !strings.HasPrefix(d, messages.Get(messages.English, messages.NotConfidentShort)) {
+		t.Errorf("not confident, no correction:\n%s", d)
+	}
+
+	// Several corrections: a line each, in order.
+	ans = blinkenAnswer()
+	ans.Corrections = []retrieval.Correction{{Typed: "Motegy", Read: "Motegi"}, {Typed: "Blinkin", Read: "Blinken"}}
+	d := renderAnswer(ans, page{}, messages.English).embeds[0].Description
+	if want := messages.Get(messages.English, messages.ReadAs, "Motegy", "Motegi") + "\n" + enLine + "\n\n> "; !strings.HasPrefix(d, want) {
+		t.Errorf("two corrections:\n%s\nwant to start with:\n%s", d, want)
+	}
+
+	// The words are escaped, and a long one is cut.
+	long := strings.Repeat("w", 200)
+	ans.Corrections = []retrieval.Correction{{Typed: "*x_y*", Read: "@everyone"}, {Typed: long, Read: "`z`"}}
+	for _, confident := range []bool{true, false} {
+		ans.Confident = confident
+		d := renderAnswer(ans, page{}, messages.English).embeds[0].Description
+		first := strings.SplitN(d, "\n", 3)
+		if len(first) < 3 {
+			t.Fatalf("confident=%v: %q", confident, d)
+		}
+		if want := messages.Get(messages.English, messages.ReadAs, `\*x\_y\*`, `\@everyone`); first[0] != want {
+			t.Errorf("confident=%v: correction line %q, want %q", confident, first[0], want)
+		}
+		if strings.Contains(first[0], "*x_y*") {
+			t.Errorf("confident=%v: Markdown of the typed word left as is: %q", confident, first[0])
+		}
+		if strings.Contains(first[1], long) || !strings.Contains(first[1], strings.Repeat("w", 30)) || !strings.Contains(first[1], "“\\`z\\`”") {
+			t.Errorf("confident=%v: a 200-letter word is not cut, or the read word not escaped: %q", confident, first[1])
+		}
 	}
 }

@@ -53,9 +53,16 @@ func runAsk(a *app, args []string) error {
 
 // answerJSON is the stable JSON shape of `ask --json`.
 type answerJSON struct {
-	Question  string       `json:"question"`
-	Confident bool         `json:"confident"`
-	Results   []resultJSON `json:"results"`
+	Question    string           `json:"question"`
+	Confident   bool             `json:"confident"`
+	Corrections []correctionJSON `json:"corrections"`
+	Results     []resultJSON     `json:"results"`
+}
+
+// correctionJSON is a word no article holds and the word searched instead.
+type correctionJSON struct {
+	Typed string `json:"typed"`
+	Read  string `json:"read"`
 }
 
 type resultJSON struct {
@@ -71,7 +78,10 @@ type resultJSON struct {
 }
 
 func writeAnswerJSON(w io.Writer, ans retrieval.Answer) error {
-	out := answerJSON{Question: ans.Question, Confident: ans.Confident, Results: []resultJSON{}}
+	out := answerJSON{Question: ans.Question, Confident: ans.Confident, Corrections: []correctionJSON{}, Results: []resultJSON{}}
+	for _, c := range ans.Corrections {
+		out.Corrections = append(out.Corrections, correctionJSON(c))
+	}
 	for _, r := range ans.Results {
 		published := ""
 		if !r.Article.Published.IsZero() {
@@ -96,6 +106,9 @@ func writeAnswerJSON(w io.Writer, ans retrieval.Answer) error {
 // with the matched words marked (bold on a terminal, **word** otherwise),
 // then its source.
 func writeAnswerText(w io.Writer, ans retrieval.Answer, lang messages.Lang, terminal bool) {
+	for _, c := range ans.Corrections {
+		fmt.Fprintln(w, messages.Get(lang, messages.ReadAs, c.Typed, c.Read))
+	}
 	switch {
 	case len(ans.Results) == 0:
 		fmt.Fprintln(w, messages.Get(lang, messages.NoResults))

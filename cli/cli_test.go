@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/baobot/baobot/messages"
 )
 
 // run runs the command line in-process against a database in dir, with no
@@ -86,6 +88,91 @@ func TestAskTextOutput(t *testing.T) {
 	for _, want := range []string{"Antony Blinken", "**", "baobot seed articles", "đoạn "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text answer lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// A word no article holds is read as the nearest word of the collection,
+// and the answer says so: in --json as "corrections" (always an array), in
+// text as a line before the results.
+func TestAskReadsMisspelledWords(t *testing.T) {
+	env := dbEnv(t)
+	// askRaw returns the --json answer, and its corrections as printed.
+	askRaw := func(question string) (answerJSON, string) {
+		t.Helper()
+		out, errOut, code := run(t, env, "ask", "--json", question)
+		if code != ExitOK {
+			t.Fatalf("ask %q: exit %d, stderr %q", question, code, errOut)
+		}
+		var ans answerJSON
+		var raw map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(out), &ans); err != nil {
+			t.Fatalf("ask --json printed %q: %v", out, err)
+		}
+		if err := json.Unmarshal([]byte(out), &raw); err != nil {
+			t.Fatalf("ask --json printed %q: %v", out, err)
+		}
+		c, ok := raw["corrections"]
+		if !ok {
+			t.Fatalf("ask --json %q has no \"corrections\" field: %s", question, out)
+		}
+		return ans, string(c)
+	}
+
+	ans, _ := askRaw("Ngoại trưởng Mỹ Blinkin là ai?")
+	if want := []correctionJSON{{Typed: "Blinkin", Read: "Blinken"}}; len(ans.Corrections) != 1 || ans.Corrections[0] != want[0] {
+		t.Errorf("corrections %+v, want %+v", ans.Corrections, want)
+	}
+	if len(ans.Results) == 0 || !strings.Contains(ans.Results[0].Snippet, "Antony Blinken") {
+		t.Errorf("first result of the misspelled question lacks Antony Blinken: %+v", ans.Results)
+	} else if first := ans.Results[0]; !strings.Contains(markSnippet(first.Snippet, first.Marks, "[", "]"), "[Blinken]") {
+		t.Errorf("the word read for Blinkin is not marked: %q %v", first.Snippet, first.Marks)
+	}
+
+	// A word typed only wrong: found through the guess, never confidently.
+	ans, _ = askRaw("Blinkin là ai?")
+	if len(ans.Corrections) != 1 || ans.Corrections[0] != (correctionJSON{Typed: "Blinkin", Read: "Blinken"}) {
+		t.Errorf("Blinkin alone: corrections %+v", ans.Corrections)
+	}
+	if ans.Confident || len(ans.Results) == 0 || !strings.Contains(ans.Results[0].Snippet, "Antony Blinken") {
+		t.Errorf("Blinkin alone: confident=%v, results %+v; want the Blinken passage, not confident", ans.Confident, ans.Results)
+	}
+
+	// Spelled right: nothing corrected, and the field is still an array.
+	ans, raw := askRaw("Ngoại trưởng Mỹ là ai?")
+	if raw != "[]" || len(ans.Corrections) != 0 {
+		t.Errorf("a correctly spelled question: corrections %s, want []", raw)
+	}
+	if !ans.Confident || len(ans.Results) == 0 || !strings.Contains(ans.Results[0].Snippet, "Antony Blinken") {
+		t.Errorf("a correctly spelled question: confident=%v, results %+v", ans.Confident, ans.Results)
+	}
+
+	// A word near no word of the collection is left as it is.
+	for _, q := range []string{"Zyxwvq", "Ngoại trưởng Mỹ Zyxwvq là ai?"} {
+		ans, raw = askRaw(q)
+		if raw != "[]" {
+			t.Errorf("%q: corrections %s, want []", q, raw)
+		}
+	}
+	if len(ans.Results) == 0 || !strings.Contains(ans.Results[0].Snippet, "Antony Blinken") {
+		t.Errorf("a word near nothing spoilt the rest of the question: %+v", ans.Results)
+	}
+
+	// In text, the correction comes first, in the question's language.
+	out, _, code := run(t, env, "ask", "Ngoại trưởng Mỹ Blinkin là ai?")
+	want := messages.Get(messages.Vietnamese, messages.ReadAs, "Blinkin", "Blinken") + "\n"
+	if code != ExitOK || !strings.HasPrefix(out, want) || strings.Count(out, want) != 1 || !strings.Contains(out, "Antony **Blinken**") {
+		t.Errorf("exit %d; text answer does not start with %q (once) and mark Blinken:\n%s", code, want, out)
+	}
+	out, _, code = run(t, env, "ask", "Who is Blinkin?")
+	want = "No article has the word “Blinkin”: searched for “Blinken” instead.\n"
+	if code != ExitOK || !strings.HasPrefix(out, want) {
+		t.Errorf("exit %d; English text answer does not start with %q:\n%s", code, want, out)
+	}
+	for _, q := range []string{"Ngoại trưởng Mỹ là ai?", "Zyxwvq"} {
+		out, _, code = run(t, env, "ask", q)
+		if code != ExitOK || strings.Contains(out, "Không bài nào có từ") {
+			t.Errorf("%q: exit %d, a correction line where none is due:\n%s", q, code, out)
 		}
 	}
 }

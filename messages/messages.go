@@ -58,6 +58,7 @@ const (
 	SourceLabel
 	ClosestArticles
 	TryOtherWords
+	ReadAs
 	NeedsReindex
 	Internal
 
@@ -167,6 +168,8 @@ var catalog = map[Key][2]string{ // [Vietnamese, English]
 	ClosestArticles: {"Bài gần nhất", "Closest articles"},
 	TryOtherWords: {"Hãy thử /search hoặc diễn đạt bằng từ khác.",
 		"Try /search or other words."},
+	ReadAs: {"Không bài nào có từ “%s”: đã tìm “%s”.",
+		"No article has the word “%s”: searched for “%s” instead."},
 	NeedsReindex: {"Cơ sở dữ liệu được tạo bằng quy tắc phân tích cũ: hãy chạy `baobot reindex`.",
 		"The database was built with older analysis rules: run `baobot reindex`."},
 	Internal: {"Đã có lỗi khi trả lời; vui lòng thử lại sau.",

@@ -123,6 +123,7 @@ type scoredGroup struct {
 	at     PassageID // cur.Passage
 	live   bool
 	w      float64 // weight × IDF
+	cover  float64 // what a passage holding it adds to its coverage (termGroup.weights)
 	upper  float64 // the most one passage can get from the group
 }
 
@@ -180,22 +181,14 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 		if err != nil {
 			return nil, false, err
 		}
-		df := st.DF
-		if df == 0 {
-			// A term that occurs nowhere still counts in the question's
-			// weight: a question about something the collection lacks
-			// must not look covered.
-			if !g.partial {
-				q.termWeight += g.weight * math.Log(1+(n+0.5)/0.5)
-			}
+		term, cover := g.weights(st.DF, n)
+		q.termWeight += term
+		if st.DF == 0 {
 			continue
 		}
-		idf := math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
+		idf := idf(st.DF, n)
 		idfs.note(g, idf)
 		w := g.weight * idf
-		if !g.partial {
-			q.termWeight += w
-		}
 		// The most one posting can add: BM25 grows with the term
 		// frequency and shrinks with the passage's length.
 		upper := w * (k1 + 1)
@@ -203,7 +196,7 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 			tf := float64(st.MaxTF)
 			upper = w * tf * (k1 + 1) / (tf + k1*(1-b+b*float64(st.MinLength)/avgdl))
 		}
-		sg := scoredGroup{index: i, cursor: c, w: w, upper: upper}
+		sg := scoredGroup{index: i, cursor: c, w: w, cover: cover, upper: upper}
 		sg.next()
 		groups = append(groups, sg)
 	}
@@ -228,11 +221,9 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 	// passage whose exact score ties the threshold.
 	const margin = 1e-9
 
-	gw := make([]float64, len(q.groups)) // weight × IDF by query group, 0 for partial ones
+	gw := make([]float64, len(q.groups)) // coverage by query group (termGroup.weights)
 	for _, g := range groups {
-		if !q.groups[g.index].partial {
-			gw[g.index] = g.w
-		}
+		gw[g.index] = g.cover
 	}
 	contrib := make([]float64, len(q.groups))
 	var touched []int // the query groups a candidate matched

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // memIndex is a minimal in-memory Index for testing retrieval without
@@ -67,5 +68,36 @@ func (m *memIndex) Spellings(form string) ([]Spelling, error) {
 		}
 	}
 	slices.SortFunc(out, func(a, b Spelling) int { return strings.Compare(a.Term, b.Term) })
+	return out, nil
+}
+
+// NearForms matches every folded form of the vocabulary with an
+// EditMatcher, as storage's reader does, without skipping any.
+func (m *memIndex) NearForms(form string, maxEdits int) ([]NearForm, error) {
+	count := map[string]map[PassageID]bool{}
+	for term, ps := range m.postings {
+		if _, folded := FoldedTerm(term); folded {
+			continue
+		}
+		f := FoldedForm(term)
+		if count[f] == nil {
+			count[f] = map[PassageID]bool{}
+		}
+		for _, p := range ps {
+			count[f][p.Passage] = true
+		}
+	}
+	matcher := NewEditMatcher(form, maxEdits)
+	var out []NearForm
+	for f, passages := range count {
+		first, _ := utf8.DecodeRuneInString(form)
+		if r, _ := utf8.DecodeRuneInString(f); r != first {
+			continue
+		}
+		if edits, hopeless := matcher.Match([]byte(f)); hopeless == 0 && edits <= maxEdits && f != form {
+			out = append(out, NearForm{Form: f, Edits: edits, Passages: len(passages)})
+		}
+	}
+	slices.SortFunc(out, func(a, b NearForm) int { return strings.Compare(a.Form, b.Form) })
 	return out, nil
 }

@@ -66,10 +66,15 @@ func detectAnswerKind(folded []string) answerKind {
 // queryWord is one content word of a question under one analysis.
 type queryWord struct {
 	lang     *language
-	exact    string  // exact form (stemmed where the language stems)
-	folded   string  // accent-folded form
-	accented bool    // typed with accents: an exact match counts more
-	idf      float64 // set by ranking: the word's inverse document frequency
+	exact    string // exact form (stemmed where the language stems)
+	folded   string // accent-folded form
+	accented bool   // typed with accents: an exact match counts more
+	typed    string // the word as the question first writes it
+	// misspelled is set when no passage holds the word and it is read as
+	// the nearest word of the collection (readMisspelledWords): exact and
+	// folded are then that word's form.
+	misspelled bool
+	idf        float64 // set by ranking: the word's inverse document frequency
 	// name, when not 0, numbers the run of capitalised words (a proper
 	// name; the question's first word is not counted) the word belongs to.
 	name int
@@ -93,10 +98,38 @@ type termGroup struct {
 	// partial marks a prefix group: it scores, but is no part of the
 	// question's term weight, so a passage's coverage (confidence) counts
 	// words and pairs only.
-	partial bool // alt marks the folded key of a word typed without accents in a
+	partial bool
+	// alt marks the folded key of a word typed without accents in a
 	// question typed with them: an alternative to the exact group before
 	// it, until readPlainWords keeps one of the two.
 	alt bool
+	// guess marks the group a word no passage holds is read as
+	// (readMisspelledWords): it ranks, but weighs in coverage as the word
+	// it replaces, which no passage holds, so that a guess never makes an
+	// answer confident.
+	guess bool
+}
+
+// weights returns what group g adds to the question's term weight and to
+// the coverage of a passage that holds it, in a collection of n passages
+// where df hold it: weight × IDF for both, except that a partial group
+// adds to neither, and a group no passage holds, or a guess, adds to the
+// term weight that of a term in no passage and to coverage nothing.
+func (g termGroup) weights(df int, n float64) (term, cover float64) {
+	switch {
+	case g.partial:
+		return 0, 0
+	case df == 0 || g.guess:
+		return g.weight * idf(0, n), 0
+	}
+	w := g.weight * idf(df, n)
+	return w, w
+}
+
+// idf is the BM25 inverse document frequency of a term df of n passages
+// hold.
+func idf(df int, n float64) float64 {
+	return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
 }
 
 // query is an analyzed question.
@@ -156,7 +189,7 @@ func analyzeQuery(question string, collection map[string]uint64, p Params) query
 			}
 			if !seen[f.exact+"\x00"+l.code] {
 				seen[f.exact+"\x00"+l.code] = true
-				q.words = append(q.words, queryWord{lang: l, exact: f.exact, folded: f.folded, accented: accented, name: names[i]})
+				q.words = append(q.words, queryWord{lang: l, exact: f.exact, folded: f.folded, accented: accented, typed: question[toks[i].start:toks[i].end], name: names[i]})
 				if n := len(q.groups); q.addGroups(f, accented, 1, len(q.words)-1, seen) {
 					wordGroups[i] = n
 				}
@@ -316,14 +349,14 @@ func (w wordIDFs) note(g termGroup, idf float64) {
 // set gives q's words their IDFs in a collection of n passages (a word met
 // nowhere that of a term in no passage) and their prefixValue.
 func (w wordIDFs) set(q *query, n, prefixWeight float64) {
-	for i, idf := range w.word {
-		if idf == 0 {
-			idf = math.Log(1 + (n+0.5)/0.5)
+	for i, v := range w.word {
+		if v == 0 {
+			v = idf(0, n)
 		}
-		q.words[i].idf = idf
+		q.words[i].idf = v
 		q.words[i].prefixValue = 0
 		if p := prefixWeight * w.prefix[i]; p > 0 {
-			q.words[i].prefixValue = idf * p / (idf + p)
+			q.words[i].prefixValue = v * p / (v + p)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package retrieval
 import (
 	"errors"
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 	"unicode"
@@ -49,6 +48,10 @@ type Answer struct {
 	Question  string
 	Confident bool
 	Results   []Result
+	// Corrections are the question's words that no passage holds, read
+	// as the nearest words of the collection (misspellings: "Ghandi" read
+	// as "Gandhi"). An answer they alone support is not confident.
+	Corrections []Correction
 }
 
 // Result is one quoted passage.
@@ -120,6 +123,9 @@ func (s *Searcher) Ask(question string, k int) (Answer, error) {
 		if err := q.readAmbiguousWords(r); err != nil {
 			return err
 		}
+		if err := q.readMisspelledWords(r); err != nil {
+			return err
+		}
 		results, err := s.rankSpread(r, &q, max(k, rerankDepth))
 		if err != nil {
 			return err
@@ -146,6 +152,7 @@ func (s *Searcher) Ask(question string, k int) (Answer, error) {
 		if len(results) > 0 {
 			ans.Confident = results[0].coverage >= s.params.MinConfidence
 		}
+		ans.Corrections = q.corrections(ans.Results)
 		return nil
 	})
 	if err != nil {
@@ -217,24 +224,14 @@ func (s *Searcher) score(r IndexReader, q *query, sc *rankScratch) error {
 				sc.tf[p.Passage] += p.TF
 			}
 		}
+		term, cover := g.weights(len(sc.group), n)
+		q.termWeight += term
 		if len(sc.group) == 0 {
-			// A term that occurs nowhere still counts in the question's
-			// weight: a question about something the collection lacks
-			// must not look covered.
-			if !g.partial {
-				q.termWeight += g.weight * math.Log(1+(n+0.5)/0.5)
-			}
 			continue
 		}
-		df := float64(len(sc.group))
-		idf := math.Log(1 + (n-df+0.5)/(df+0.5))
+		idf := idf(len(sc.group), n)
 		idfs.note(g, idf)
 		w := g.weight * idf
-		cover := w // what a passage holding the group adds to its coverage
-		if g.partial {
-			cover = 0
-		}
-		q.termWeight += cover
 		for _, id := range sc.group {
 			tf := float64(sc.tf[id])
 			sc.tf[id] = 0

@@ -1,8 +1,12 @@
 package storage
 
 import (
+	"bufio"
+	"compress/gzip"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -105,5 +109,68 @@ func BenchmarkReplace(b *testing.B) {
 		if _, err := db.Put([]retrieval.Article{a}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkNearForms finds the forms near misspelled words in an index of
+// the first 5,000 real news articles (../shared/data/vinews; skipped
+// without it), beside the postings of a rare term for comparison: a
+// misspelled word costs its walk on top of the question's lookups.
+func BenchmarkNearForms(b *testing.B) {
+	f, err := os.Open("../../shared/data/vinews/vinews.jsonl.gz")
+	if err != nil {
+		b.Skip("no news corpus:", err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	db := openTest(b, nil)
+	dec := json.NewDecoder(bufio.NewReader(zr))
+	var batch []retrieval.Article
+	for n := 0; n < 5000; n++ {
+		var a struct{ ID, Title, Body string }
+		if err := dec.Decode(&a); err != nil {
+			b.Fatal(err)
+		}
+		batch = append(batch, retrieval.Article{ID: a.ID, Title: a.Title, Body: a.Body, Language: "vi"})
+		if len(batch) == 500 {
+			put(b, db, batch...)
+			batch = batch[:0]
+		}
+	}
+	for _, c := range []struct{ name, word string }{
+		{"postings-blinken", ""}, // the comparison: one term's postings
+		{"blinkin", "blinkin"},   // a name, 2 edits
+		{"nguyeen", "nguyeen"},   // a syllable typed twice over, 2 edits
+		{"chinhh", "chinhh"},     // a common syllable, 2 edits: many neighbours
+		{"ghandi", "ghandi"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			err := db.View(func(ir retrieval.IndexReader) error {
+				n := 0
+				for b.Loop() {
+					if c.word == "" {
+						ps, err := ir.Postings("blinken")
+						if err != nil {
+							return err
+						}
+						n = len(ps)
+						continue
+					}
+					near, err := ir.(retrieval.NearReader).NearForms(c.word, 2)
+					if err != nil {
+						return err
+					}
+					n = len(near)
+				}
+				b.ReportMetric(float64(n), "found")
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		})
 	}
 }

@@ -30,22 +30,30 @@ func (r *reader) ArticleKey(id retrieval.PassageID) (uint64, bool) {
 	return uint64(r.runs[i].articleStart(id)), true
 }
 
+// seekBlock moves c to the block of a run where the entry with sort key
+// key would be: the last block whose first key is at most key, or the
+// first block. Its key is nil when the run has no blocks.
+func seekBlock(c *bolt.Cursor, key []byte) (k, v []byte) {
+	k, v = c.Seek(key)
+	if k != nil && bytes.Equal(k, key) {
+		return k, v
+	}
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	if k == nil {
+		k, v = c.First()
+	}
+	return k, v
+}
+
 // lookup calls fn with every entry of the run whose cursor is c that has
 // sort key key or, when prefix is set, that starts with key. Entries come
 // in sort key order; their slices are valid for the transaction.
 func lookup(c *bolt.Cursor, key []byte, prefix bool, buf *[]byte, fn func(e entry) error) error {
-	k, v := c.Seek(key)
-	if k == nil || !bytes.Equal(k, key) {
-		// The key, if anywhere, is in the block before.
-		if k == nil {
-			k, v = c.Last()
-		} else {
-			k, v = c.Prev()
-		}
-		if k == nil {
-			k, v = c.First()
-		}
-	}
+	_, v := seekBlock(c, key)
 	it := blockIter{b: v, key: (*buf)[:0]}
 	defer func() { *buf = it.key }()
 	var e entry
