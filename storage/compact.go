@@ -298,14 +298,6 @@ func recompressText(v []byte, c *textCodec) []byte {
 	return appendPlainText(append(make([]byte, 0, len(v)), head...), c, plain)
 }
 
-// recoverDamage, deferred, turns the panic of bbolt reading a damaged page
-// (an assertion, or a read outside its mapping) into an ErrCorrupt error.
-func recoverDamage(err *error) {
-	if r := recover(); r != nil {
-		*err = fmt.Errorf("%w: %v", ErrCorrupt, r)
-	}
-}
-
 // syncDir makes the entries of directory dir durable: a rename in it.
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
