@@ -15,7 +15,8 @@
 // Every write is one bbolt transaction: it is applied whole or not at all,
 // whatever fails and whenever the process dies. A damaged page that a read
 // or a write comes upon is ErrCorrupt, never a panic; the write is rolled
-// back (Check says what is damaged).
+// back (Check says what is damaged). A panic of the caller's code inside
+// a View is its own, not damage: it goes on, the transaction rolled back.
 //
 // bbolt never shrinks a file, so Close compacts an index the DB wrote to
 // when at least a quarter of its file (and 8 MB) holds no data (free pages,
