@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -133,11 +134,12 @@ func typoEdits(n int) int {
 	}
 }
 
-// readMisspelledWords reads each word of q that no passage holds in any
-// spelling as the nearest word of the collection (NearReader): the fewest
-// edits away, then the one the most passages hold, then the first in byte
-// order. Its prefix is no longer searched. A word with no near word, or
-// an r that cannot find them, is left as it is: it matches nothing.
+// readMisspelledWords reads each word of q made of letters that no
+// passage holds in any spelling, nor by its prefix, as the nearest word of
+// the collection that NearReader finds (see nearest). That word's group
+// ranks as a guess (termGroup.guess) and its prefix is no longer
+// searched. A word with no near word, or an r that cannot find them, is
+// left as it is: it matches nothing.
 func (q *query) readMisspelledWords(r IndexReader) error {
 	nr, ok := r.(NearReader)
 	if !ok {
@@ -147,8 +149,8 @@ func (q *query) readMisspelledWords(r IndexReader) error {
 	for wi := range q.words {
 		w := &q.words[wi]
 		maxEdits := typoEdits(utf8.RuneCountInString(w.folded))
-		if maxEdits == 0 {
-			continue
+		if maxEdits == 0 || strings.IndexFunc(w.folded, func(r rune) bool { return !unicode.IsLetter(r) }) >= 0 {
+			continue // a number or a code ("2015", "B-52") is meant as typed
 		}
 		var groups []int
 		held := false

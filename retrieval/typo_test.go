@@ -169,6 +169,7 @@ func TestAskReadsMisspelledWords(t *testing.T) {
 		"Who made the startup?", // "startup": its prefix "^star" is held
 		"Who is Ghan?",          // too short to guess
 		"Zyxwvutsrq?",           // nothing near
+		"What started in 1931?", // a number is meant as typed, not read as 1930
 	} {
 		ans, err := s.Ask(question, 3)
 		if err != nil {
