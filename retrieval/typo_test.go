@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -52,6 +53,7 @@ func TestEditMatcher(t *testing.T) {
 		{"^ghan", 0, 1},   // a prefix term
 		{"ghandhi", 1, 0}, // an insertion
 		{"ghаndi", 1, 0},  // a Cyrillic а: a substitution of one rune, not bytes
+		{"gh4ndi", 0, 3},  // a digit: numbers are never matched
 	} {
 		edits, hopeless := m.Match([]byte(tt.form))
 		if hopeless != tt.hopeless || hopeless == 0 && edits != tt.edits {
@@ -118,6 +120,9 @@ func TestNearest(t *testing.T) {
 		{"ghandi", []NearForm{{"gandhi", 2, 3}, {"grand", 2, 40}}, "gandhi"},
 		// Fewer edits win over kept letters.
 		{"ghandi", []NearForm{{"gandhi", 2, 3}, {"handi", 1, 1}}, "handi"},
+		// Two edits that make another word are no reading of it.
+		{"luther", []NearForm{{"later", 2, 50}}, ""},
+		{"luther", []NearForm{{"later", 2, 50}, {"lutheran", 2, 1}}, "lutheran"},
 		// The same edits and letters: the most passages.
 		{"parlament", []NearForm{{"parlamento", 1, 2}, {"parliament", 1, 9}}, "parliament"},
 	} {
@@ -180,6 +185,23 @@ func TestAskReadsMisspelledWords(t *testing.T) {
 		}
 	}
 
+	// In Vietnamese, a well-formed syllable no passage holds is a word
+	// the collection lacks, not a misspelling: "phim" is not read as
+	// "phi", but "Ghandi" is read as "Gandhi".
+	vi := newMemIndex(t, Article{ID: "vi", Language: "vi", Body: "Máy bay phản lực bay qua sân bay Tân Sơn Nhất. Phi công Gandhi hạ cánh."})
+	for question, want := range map[string][]Correction{
+		"Phim nào được chiếu?":   nil,
+		"Phi công Ghandi là ai?": {{Typed: "Ghandi", Read: "Gandhi"}},
+	} {
+		ans, err := NewSearcher(vi, NewAnalyzer(), DefaultParams()).Ask(question, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(ans.Corrections, want) {
+			t.Errorf("%q: corrections %+v, want %+v", question, ans.Corrections, want)
+		}
+	}
+
 	// A reader that cannot find near words answers as before.
 	ans, err = NewSearcher(plainIndex{idx}, NewAnalyzer(), DefaultParams()).Ask("What did Ghandi start?", 3)
 	if err != nil {
@@ -231,7 +253,7 @@ func FuzzEditMatcher(f *testing.F) {
 			return
 		}
 		if !isWord(form) {
-			t.Fatalf("%q matched, but holds a rune that is neither letter nor digit", form)
+			t.Fatalf("%q matched, but holds a rune that is not a letter", form)
 		}
 		if d := osaDistance(form, word); edits != d {
 			t.Fatalf("%q: Match(%q) after %q = %d, want %d", word, form, before, edits, d)
@@ -239,10 +261,10 @@ func FuzzEditMatcher(f *testing.F) {
 	})
 }
 
-// isWord reports whether s holds letters and digits only.
+// isWord reports whether s holds letters only.
 func isWord(s string) bool {
 	for _, r := range s {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+		if !unicode.IsLetter(r) {
 			return false
 		}
 	}
