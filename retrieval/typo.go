@@ -206,21 +206,23 @@ func (q *query) readMisspelledWords(r IndexReader) error {
 }
 
 // nearest returns the form of near that word was likeliest meant as: the
-// fewest edits away, then the one whose letters differ least from the
-// word's, counted as bags (a letter typed out of place, "Ghandi" for
-// "Gandhi", keeps them all), then the one the most passages hold, then
-// the first; "" when there is none. A form two edits away must differ by
+// fewest edits away, then the one that lacks the fewest of the letters
+// typed (a letter left out is the commonest slip: "Мелфи" is "Мельфи",
+// not "мел"), then the one whose letters differ least from the word's,
+// counted as bags (a letter typed out of place, "Ghandi" for "Gandhi",
+// keeps them all), then the one the most passages hold, then the first;
+// "" when there is none. A form two edits away must differ by
 // at most twoEditBag letters as bags.
 func nearest(word string, near []NearForm) string {
-	best, bestBag := -1, 0
+	best, bestLost, bestBag := -1, 0, 0
 	for i, n := range near {
-		bag := bagDistance(word, n.Form)
+		lost, bag := bagDistance(word, n.Form)
 		if n.Edits > 1 && bag > twoEditBag {
 			continue
 		}
 		if best < 0 || n.Edits < near[best].Edits ||
-			n.Edits == near[best].Edits && (bag < bestBag || bag == bestBag && n.Passages > near[best].Passages) {
-			best, bestBag = i, bag
+			n.Edits == near[best].Edits && (lost < bestLost || lost == bestLost && (bag < bestBag || bag == bestBag && n.Passages > near[best].Passages)) {
+			best, bestLost, bestBag = i, lost, bag
 		}
 	}
 	if best < 0 {
@@ -229,9 +231,9 @@ func nearest(word string, near []NearForm) string {
 	return near[best].Form
 }
 
-// bagDistance is how many letters one of a and b holds that the other
-// lacks, taken as bags of runes.
-func bagDistance(a, b string) int {
+// bagDistance compares a and b as bags of runes: lost is how many runes of
+// a b lacks, d how many one holds that the other lacks.
+func bagDistance(a, b string) (lost, d int) {
 	count := make(map[rune]int)
 	for _, r := range a {
 		count[r]++
@@ -239,11 +241,11 @@ func bagDistance(a, b string) int {
 	for _, r := range b {
 		count[r]--
 	}
-	d := 0
 	for _, c := range count {
 		d += max(c, -c)
+		lost += max(c, 0)
 	}
-	return d
+	return lost, d
 }
 
 // Correction is a word of a question that no passage holds and the word

@@ -120,6 +120,8 @@ func TestNearest(t *testing.T) {
 		{"ghandi", []NearForm{{"gandhi", 2, 3}, {"grand", 2, 40}}, "gandhi"},
 		// Fewer edits win over kept letters.
 		{"ghandi", []NearForm{{"gandhi", 2, 3}, {"handi", 1, 1}}, "handi"},
+		// The same edits: the one that keeps every letter typed.
+		{"мелф", []NearForm{{"мел", 1, 30}, {"мельф", 1, 1}}, "мельф"},
 		// Two edits that make another word are no reading of it.
 		{"luther", []NearForm{{"later", 2, 50}}, ""},
 		{"luther", []NearForm{{"later", 2, 50}, {"lutheran", 2, 1}}, "lutheran"},
