@@ -16,9 +16,9 @@ var _ retrieval.NearReader = (*reader)(nil)
 // NearForms returns the folded forms of the collection's words at most
 // maxEdits edits from form (see retrieval.NearReader), form left out, in
 // byte order. Each run's sort keys start with their folded form, so the
-// walk is one pass over each run in key order that seeks past every
-// prefix the matcher finds hopeless: its cost grows with the forms near
-// the word, not with the vocabulary. A form's count is its entry's (the
+// walk is one pass over the keys of the form's first letter in each run
+// that seeks past every prefix the matcher finds hopeless: its cost grows
+// with the forms near the word, not with the vocabulary. A form's count is its entry's (the
 // union of its variants) or its one variant's, summed over the runs.
 func (r *reader) NearForms(form string, maxEdits int) ([]retrieval.NearForm, error) {
 	_, size := utf8.DecodeRuneInString(form)
