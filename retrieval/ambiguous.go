@@ -31,44 +31,54 @@ type ambiguousWord struct {
 	// left and right are the folded forms of the content words it forms
 	// syllable pairs with, "" for none.
 	left, right string
-	// word is its index in query.words, -1 when an earlier occurrence
-	// holds it; groups are its word's group and its pairs', indices into
+	// word is its index in query.words; wordGroup is the word's group when
+	// this is the occurrence that made it, -1 otherwise; pairs are the
+	// groups of this occurrence's pairs. Groups are indices into
 	// query.groups.
-	word   int
-	groups []int
+	word      int
+	wordGroup int
+	pairs     []int
 }
 
 // readAmbiguousWords reads each ambiguous word of q by the company it keeps
 // in the collection: as its likeliestSpelling next to the word's
-// neighbours ("tư vấn dược", not "tư vấn được"). An ambiguous word typed
-// twice is read where it is first met. When that spelling is a question word, or the collection never
-// writes the word next to its neighbours (or r cannot list spellings), it
-// is a question word as in a question typed with accents: it and its
-// pairs are not searched. Otherwise it is searched as typed.
+// neighbours ("tư vấn dược", not "tư vấn được"). When that spelling is a
+// question word, or the collection never writes the word next to its
+// neighbours (or r cannot list spellings), that occurrence is a question
+// word as in a question typed with accents: its pairs are not searched.
+// Otherwise it is searched as typed. The word itself is searched when any
+// of its occurrences is ("sach duoc ban … tu van duoc": the second).
 func (q *query) readAmbiguousWords(r IndexReader) error {
 	if len(q.ambiguous) == 0 {
 		return nil
 	}
 	sr, _ := r.(SpellingReader)
 	dropGroup := make([]bool, len(q.groups))
-	dropWord := make([]bool, len(q.words))
+	content := make([]bool, len(q.words)) // some occurrence of the word is content
 	for _, a := range q.ambiguous {
-		content := false
+		read := false
 		if sr != nil {
 			spelling, err := a.likeliestSpelling(sr)
 			if err != nil {
 				return err
 			}
-			content = spelling != "" && !viQuestionWords[spelling]
+			read = spelling != "" && !viQuestionWords[spelling]
 		}
-		if content {
+		if read {
+			content[a.word] = true
 			continue
 		}
-		for _, g := range a.groups {
+		for _, g := range a.pairs {
 			dropGroup[g] = true
 		}
-		if a.word >= 0 {
+	}
+	dropWord := make([]bool, len(q.words))
+	for _, a := range q.ambiguous {
+		if !content[a.word] {
 			dropWord[a.word] = true
+			if a.wordGroup >= 0 {
+				dropGroup[a.wordGroup] = true
+			}
 		}
 	}
 	q.ambiguous = nil

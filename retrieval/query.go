@@ -216,19 +216,16 @@ func analyzeQuery(question string, collection map[string]uint64, p Params) query
 			if !ambiguous[i] {
 				continue
 			}
-			a := ambiguousWord{folded: f.folded, word: -1}
-			if g := wordGroups[i]; g >= 0 {
-				a.word = q.groups[g].word
-				a.groups = append(a.groups, g)
-			}
+			a := ambiguousWord{folded: f.folded, wordGroup: wordGroups[i]}
+			a.word = slices.IndexFunc(q.words, func(w queryWord) bool { return w.lang == l && w.exact == f.exact })
 			if g := pairGroups[i]; g >= 0 {
 				a.left = words[i-1].folded
-				a.groups = append(a.groups, g)
+				a.pairs = append(a.pairs, g)
 			}
 			if i+1 < len(words) {
 				if g := pairGroups[i+1]; g >= 0 {
 					a.right = words[i+1].folded
-					a.groups = append(a.groups, g)
+					a.pairs = append(a.pairs, g)
 				}
 			}
 			q.ambiguous = append(q.ambiguous, a)

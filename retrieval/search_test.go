@@ -355,12 +355,30 @@ func TestAskReadsAmbiguousWords(t *testing.T) {
 		{idx, "tu van duoc la gi", []string{"tu", "van", "duoc"}},
 		{idx, "sach duoc ban o dau", []string{"sach", "ban", "o", "dau"}},
 		{idx, "duoc", nil},
+		// Typed twice: a question word first ("sách được bán"), "dược"
+		// next ("tư vấn dược"): the word is searched, the first pairs not.
+		{idx, "sach duoc ban o dau tu van duoc", []string{"sach", "duoc", "ban", "o", "dau", "tu", "van"}},
+		{idx, "tu van duoc sach duoc ban", []string{"tu", "van", "duoc", "sach", "ban"}},
 		{plainReader{idx}, "tu van duoc la gi", []string{"tu", "van"}},
 		{idx, "Tư vấn dược là gì", []string{"tư", "vấn", "dược"}},
 	} {
 		if got := words(tt.r, tt.question); !slices.Equal(got, tt.want) {
 			t.Errorf("%q: words %q, want %q", tt.question, got, tt.want)
 		}
+	}
+	// Each occurrence's pairs follow its own reading.
+	q := analyzeQuery("sach duoc ban o dau tu van duoc", idx.Languages(), DefaultParams())
+	if err := q.readAmbiguousWords(idx); err != nil {
+		t.Fatal(err)
+	}
+	var pairs []string
+	for _, g := range q.groups {
+		if g.word < 0 {
+			pairs = append(pairs, g.keys[0])
+		}
+	}
+	if !slices.Contains(pairs, "van duoc") || slices.Contains(pairs, "sach duoc") || slices.Contains(pairs, "duoc ban") {
+		t.Errorf("pairs %q: want van duoc, not sach duoc nor duoc ban", pairs)
 	}
 }
 
