@@ -775,18 +775,7 @@ func compact(tx *bolt.Tx, runs []run, next uint32, a *arena) (uint32, error) {
 // postings of every exact term of that folded form but the form itself,
 // their frequencies summed per passage; scratch holds the lists meanwhile.
 func findPostings(dst []retrieval.Posting, c *bolt.Cursor, r *run, key []byte, prefix bool, scratch *lookupScratch) ([]retrieval.Posting, error) {
-	k, v := c.Seek(key)
-	if k == nil || !bytes.Equal(k, key) {
-		// The key, if anywhere, is in the block before.
-		if k == nil {
-			k, v = c.Last()
-		} else {
-			k, v = c.Prev()
-		}
-		if k == nil {
-			k, v = c.First()
-		}
-	}
+	_, v := seekBlock(c, key)
 	it := blockIter{b: v, key: scratch.key[:0]}
 	defer func() { scratch.key = it.key }()
 	var e entry
