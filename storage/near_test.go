@@ -15,16 +15,7 @@ import (
 // nearFormsOf lists the forms near form in db, through a View.
 func nearFormsOf(t *testing.T, db *DB, form string, maxEdits int) []retrieval.NearForm {
 	t.Helper()
-	var got []retrieval.NearForm
-	err := db.View(func(r retrieval.IndexReader) error {
-		var err error
-		got, err = r.(retrieval.NearReader).NearForms(form, maxEdits)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return got
+	return viewed(t, db, func(r *reader) ([]retrieval.NearForm, error) { return r.NearForms(form, maxEdits) })
 }
 
 // TestNearForms writes "Gandhi" and its neighbours over two runs, then
@@ -122,9 +113,8 @@ func TestNearFormsAgainstEveryForm(t *testing.T) {
 // entry of every run.
 func everyForm(t *testing.T, db *DB) []retrieval.NearForm {
 	t.Helper()
-	count := map[string]int{}
-	err := db.View(func(ir retrieval.IndexReader) error {
-		r := ir.(*reader)
+	count := viewed(t, db, func(r *reader) (map[string]int, error) {
+		count := map[string]int{}
 		for i := range r.runs {
 			it := entryIter{c: r.cursors[i]}
 			last := ""
@@ -138,14 +128,11 @@ func everyForm(t *testing.T, db *DB) []retrieval.NearForm {
 				count[f] += int(n)
 			}
 			if it.err != nil {
-				return it.err
+				return nil, it.err
 			}
 		}
-		return nil
+		return count, nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []retrieval.NearForm
 	for f, n := range count {
 		out = append(out, retrieval.NearForm{Form: f, Passages: n})

@@ -10,10 +10,16 @@ import (
 // spellingsOf lists the spellings of form in db, through a View.
 func spellingsOf(t *testing.T, db *DB, form string) []retrieval.Spelling {
 	t.Helper()
-	var got []retrieval.Spelling
+	return viewed(t, db, func(r *reader) ([]retrieval.Spelling, error) { return r.Spellings(form) })
+}
+
+// viewed returns what read returns in a View of db, failing t on its error.
+func viewed[T any](t *testing.T, db *DB, read func(*reader) (T, error)) T {
+	t.Helper()
+	var got T
 	err := db.View(func(r retrieval.IndexReader) error {
 		var err error
-		got, err = r.(retrieval.SpellingReader).Spellings(form)
+		got, err = read(r.(*reader))
 		return err
 	})
 	if err != nil {
