@@ -123,8 +123,8 @@ func (m *EditMatcher) push(r rune) bool {
 // form two edits away that it is read as: a letter moved ("Ghandi",
 // "Gandhi": none) or one changed and one added, not another word
 // ("Luther" and "later": three). On the XQuAD development questions it
-// changes no figure but makes a fifth fewer guesses, nearly all of them
-// for words the collection lacks (the off-topic runs).
+// changes no figure but makes fewer guesses, nearly all of those it
+// drops for words the collection lacks (the off-topic runs).
 const twoEditBag = 2
 
 // typoEdits is how many edits a word of n letters that no passage holds may
