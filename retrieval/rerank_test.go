@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -35,13 +36,101 @@ func TestNameShare(t *testing.T) {
 		{"Trận Bowl năm đó diễn ra ở California.", 0.5},
 		{"Một bài hát khác.", 0},
 	} {
-		if got, ok := nameShare(c.passage, q); !ok || got != c.want {
+		if got, ok := passageNameShare(c.passage, q); !ok || got != c.want {
 			t.Errorf("nameShare(%q) = %v, want %v", c.passage, got, c.want)
 		}
 	}
 	plain := analyzeQuery("ai đã hát quốc ca", map[string]uint64{Vietnamese: 1}, DefaultParams())
-	if _, ok := nameShare("Một bài hát khác.", plain); ok {
+	if _, ok := passageNameShare("Một bài hát khác.", plain); ok {
 		t.Error("a question without names has a name share")
+	}
+}
+
+// passageNameShare is nameShare of passage for q, as Ask computes it: from
+// the words the snippet chooser finds the passage holds.
+func passageNameShare(passage string, q query) (float64, bool) {
+	return nameShare(chooseSnippet(passage, q, 320).held, q)
+}
+
+// nameShareByDefinition is nameShare by its definition: a name is held
+// when a passage word, analysed under the name word's language, has its
+// exact or its accent-folded form.
+func nameShareByDefinition(passage string, q query) (float64, bool) {
+	type nameKey struct {
+		lang *language
+		name int
+	}
+	weight := make(map[nameKey]float64)
+	held := make(map[nameKey]bool)
+	for _, w := range q.words {
+		if w.name > 0 {
+			weight[nameKey{w.lang, w.name}] += w.idf
+		}
+	}
+	if len(weight) == 0 {
+		return 0, false
+	}
+	for _, t := range tokenize(passage) {
+		for _, w := range q.words {
+			f := forms(passage[t.start:t.end], w.lang.code == Vietnamese)
+			if w.lang.stem != nil {
+				f = stemmed(w.lang, f)
+			}
+			if w.name > 0 && (f.exact == w.exact || f.folded == w.folded) {
+				held[nameKey{w.lang, w.name}] = true
+			}
+		}
+	}
+	var total, got float64
+	for k, v := range weight {
+		total += v
+		if held[k] {
+			got += v
+		}
+	}
+	return got / total, true
+}
+
+// The name share Ask takes from the snippet chooser's matches is the
+// definition's, for questions with names in every language, with and
+// without accents, over the seed articles' passages and the passages of
+// other languages.
+func TestNameShareAgainstDefinition(t *testing.T) {
+	collection := map[string]uint64{Vietnamese: 10, "en": 3, "es": 3, "ru": 3}
+	questions := []string{
+		"Ai đã hát Quốc Ca tại Super Bowl 50?",
+		"Ngoại trưởng Mỹ Antony Blinken đã gặp ai ở Hà Nội?",
+		"Ngoai truong My Antony Blinken da gap ai o Ha Noi?",
+		"Who did Secretary Blinken meet in Hanoi and Ho Chi Minh City?",
+		"¿Dónde jugaron los Panthers de Carolina en el Super Bowl?",
+		"Кто победил в Супербоуле в Калифорнии?",
+	}
+	passages := append(seedTexts(t),
+		"Antony Blinken visited Hanoi; the Panthers and Carolina met in California.",
+		"Los Panthers de Carolina jugaron en el Levi's Stadium de California.",
+		"Супербоул прошёл в Калифорнии, победили «Денвер Бронкос».",
+		"Ngoại trưởng Antony Blinken thăm Hà Nội và Thành phố Hồ Chí Minh.")
+	checked := 0
+	for _, question := range questions {
+		q := analyzeQuery(question, collection, DefaultParams())
+		for i := range q.words {
+			q.words[i].idf = float64(1 + i%3)
+		}
+		for _, text := range passages {
+			for _, passage := range strings.Split(text, "\n") {
+				want, wantOK := nameShareByDefinition(passage, q)
+				got, ok := passageNameShare(passage, q)
+				if got != want || ok != wantOK {
+					t.Errorf("%q in %.60q: %v %v, by definition %v %v", question, passage, got, ok, want, wantOK)
+				}
+				if want > 0 {
+					checked++
+				}
+			}
+		}
+	}
+	if checked < 10 {
+		t.Errorf("only %d passages hold a name: the test shows little", checked)
 	}
 }
 

@@ -135,7 +135,7 @@ func (s *Searcher) Ask(question string, k int) (Answer, error) {
 			text := h.article.Text()
 			h.snippet = chooseSnippet(text[h.ref.Start:h.ref.End], q, s.params.SnippetChars)
 			h.score *= 1 + s.params.Proximity*h.snippet.coverage
-			if share, ok := nameShare(text[h.ref.Start:h.ref.End], q); ok {
+			if share, ok := nameShare(h.snippet.held, q); ok {
 				h.score *= 1 + s.params.NameWeight*share
 			}
 		}

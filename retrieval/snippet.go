@@ -18,6 +18,9 @@ type snippet struct {
 	// window of one or two sentences holds: a measure of how closely
 	// together the passage answers.
 	coverage float64
+	// held says, for each question word, whether the passage holds it,
+	// exactly or accent-folded (prefix matches aside).
+	held []bool
 }
 
 // markedToken is a passage word and which question word it matches.
@@ -70,6 +73,7 @@ func chooseSnippet(passage string, q query, maxChars int) snippet {
 	if total > 0 {
 		sn.coverage = matchedWeight(toks, covered.window, nil, make([]float64, len(q.words)), false) / total
 	}
+	sn.held = slices.Clone(m.held)
 	return sn
 }
 
@@ -174,9 +178,13 @@ func within(toks []markedToken, w span) []markedToken {
 // markTokens analyzes the words of passage and marks those that match a
 // question word, exactly or accent-folded, or, failing that, through its
 // prefix term as ranking does (see queryWord.prefixValue). m is the memo of q
-// (memoFor), whose space the tokens returned use until its next call.
+// (memoFor), whose space the tokens returned use until its next call; it
+// also sets m.held: which question words some passage word matches,
+// exactly or accent-folded, whether or not it is that word's best match.
 func markTokens(passage string, q query, m *snippetMemo) []markedToken {
 	toks := tokenize(passage)
+	m.held = slices.Grow(m.held[:0], len(q.words))[:len(q.words)]
+	clear(m.held)
 	out := slices.Grow(m.marked[:0], len(toks))[:len(toks)]
 	m.marked = out
 	// Whether the sentence holding each token has text before it, found
@@ -205,13 +213,13 @@ func markTokens(passage string, q query, m *snippetMemo) []markedToken {
 			}
 			c, ok := lw.byForm[f.exact]
 			if ok {
-				out[i].match(q.words, c.exact, f)
+				out[i].match(q.words, c.exact, f, m.held)
 			}
 			if f.folded != f.exact {
 				c, ok = lw.byForm[f.folded]
 			}
 			if ok {
-				out[i].match(q.words, c.folded, f)
+				out[i].match(q.words, c.folded, f, m.held)
 			}
 		}
 		if p := word.prefix; out[i].word < 0 && p.exact != "" {
@@ -253,8 +261,9 @@ func markFolded(out []markedToken, q query) {
 
 // match makes t match the question word of words[wi], for each wi of
 // candidates, when the word's forms f match it better than t's current
-// match, or as well with a lower index.
-func (t *markedToken) match(words []queryWord, candidates []int, f wordForms) {
+// match, or as well with a lower index; it sets held[wi] for each word f
+// matches at all.
+func (t *markedToken) match(words []queryWord, candidates []int, f wordForms, held []bool) {
 	for _, wi := range candidates {
 		w := words[wi]
 		var v float64
@@ -265,6 +274,9 @@ func (t *markedToken) match(words []queryWord, candidates []int, f wordForms) {
 			v = w.idf * 0.5
 		case f.folded == w.folded:
 			v = w.idf
+		}
+		if f.exact == w.exact || f.folded == w.folded {
+			held[wi] = true
 		}
 		if v > 0 && (v > t.value || v == t.value && wi < t.word) {
 			t.word, t.value = wi, v
@@ -394,6 +406,7 @@ type snippetMemo struct {
 	stems   map[*language]map[string]stemmedForms
 	surface [2]map[string]passageWord // by surface form; [1] under Vietnamese analysis
 	marked  []markedToken             // markTokens' result
+	held    []bool                    // markTokens' result: the question words the passage holds
 }
 
 // passageWord is what markTokens needs to know of a passage word wherever
