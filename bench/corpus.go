@@ -144,18 +144,51 @@ type corpusSource struct {
 	size     sizeSpec
 }
 
-// each calls fn with every document of the corpus in batches of batch.
-// Only one batch is in memory at a time, so the engine's memory is what a
+// each calls fn with every document of the corpus in batches of batch. The
+// corpus is read one batch ahead, in its own goroutine, while fn works on
+// the batch before (an engine's time is then its own, not the reading's);
+// only those two batches are in memory, so the engine's memory is what a
 // child process measures.
 func (c corpusSource) each(batch int, fn func([]doc) error) error {
+	batches := make(chan []doc) // unbuffered: the reader holds one batch, fn the other
+	stop := make(chan struct{})
+	read := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		read <- c.read(batch, func(docs []doc) bool {
+			select {
+			case batches <- docs:
+				return true
+			case <-stop:
+				return false
+			}
+		})
+	}()
+	for docs := range batches {
+		if err := fn(docs); err != nil {
+			close(stop)
+			for range batches {
+			}
+			return err
+		}
+	}
+	return <-read
+}
+
+// read reads the corpus in batches of batch documents and hands each to
+// send, a new slice each time, until send returns false.
+func (c corpusSource) read(batch int, send func([]doc) bool) error {
 	pending := make([]doc, 0, batch)
+	errStopped := fmt.Errorf("stopped")
 	flush := func() error {
 		if len(pending) == 0 {
 			return nil
 		}
-		err := fn(pending)
-		pending = pending[:0]
-		return err
+		if !send(pending) {
+			return errStopped
+		}
+		pending = make([]doc, 0, batch)
+		return nil
 	}
 	add := func(d doc) error {
 		pending = append(pending, d)
@@ -164,20 +197,26 @@ func (c corpusSource) each(batch int, fn func([]doc) error) error {
 		}
 		return nil
 	}
-	for copyNo := range c.size.Copies {
-		err := eachNews(c.newsPath, c.size.Base, func(a newsArticle) error {
-			return add(doc{ID: copyID(a.ID, copyNo), Body: a.Body})
-		})
-		if err != nil {
-			return err
+	err := func() error {
+		for copyNo := range c.size.Copies {
+			err := eachNews(c.newsPath, c.size.Base, func(a newsArticle) error {
+				return add(doc{ID: copyID(a.ID, copyNo), Body: a.Body})
+			})
+			if err != nil {
+				return err
+			}
 		}
-	}
-	for _, p := range c.xquad {
-		if err := add(doc{ID: p.ID, Body: p.Context}); err != nil {
-			return err
+		for _, p := range c.xquad {
+			if err := add(doc{ID: p.ID, Body: p.Context}); err != nil {
+				return err
+			}
 		}
+		return flush()
+	}()
+	if err == errStopped {
+		return nil
 	}
-	return flush()
+	return err
 }
 
 // query is one benchmark question and the document it is about.

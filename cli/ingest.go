@@ -88,6 +88,10 @@ func runIngest(a *app, args []string) error {
 	}
 	if err == nil {
 		err = loader.Flush()
+	} else {
+		// The batch being written still counts in the summary; err says
+		// why the ingest stopped.
+		loader.Wait()
 	}
 	if bar != nil {
 		bar.Finish()

@@ -1,8 +1,10 @@
 // Package load writes ingested articles into the database in batches. It is
 // the one path by which `baobot ingest` and the folder watcher of `baobot
 // serve` store what package ingest parsed: Records go in one by one, are
-// written a batch per transaction (storage.DB.PutEach), and a bad file, line
-// or article costs only itself.
+// written a batch per transaction (storage.DB.PutEachBatch), and a bad file,
+// line or article costs only itself. A batch is written in the background
+// while the next one is read and prepared, so that reading, analysis and
+// the serial end of each write overlap.
 package load
 
 import (
@@ -29,7 +31,8 @@ func (s Summary) String() string {
 }
 
 // Loader batches Records into a database. Add each Record, then Flush once
-// at the end; Summary says what became of them. A Loader is not safe for
+// at the end; Summary says what became of them. The callbacks are called
+// from the goroutine that calls Add and Flush. A Loader is not safe for
 // concurrent use (the database is).
 type Loader struct {
 	// DB is where the articles go.
@@ -53,12 +56,24 @@ type Loader struct {
 
 	batch   []retrieval.Article
 	origins []string
+	writing *write // the batch being written, nil when none is
+}
+
+// write is a batch being written in the background.
+type write struct {
+	origins  []string
+	batch    *storage.Batch
+	done     chan struct{}
+	outcomes []storage.Outcome
+	failures []error
+	err      error
 }
 
 // Add takes one Record: a failed one is counted and reported at once, an
-// article joins the batch, which is written when full. The error is a
-// storage failure that refused the whole batch (a full disk, a database
-// that needs a reindex): nothing of that batch was written.
+// article joins the batch, which starts being written when full, once the
+// batch before it is written. The error is a storage failure that refused
+// a whole batch (a full disk, a database that needs a reindex): nothing of
+// that batch was written, and the Loader is done.
 func (l *Loader) Add(r ingest.Record) error {
 	if r.Err != nil {
 		l.fail(r.Origin, r.Err)
@@ -76,30 +91,75 @@ func (l *Loader) Add(r ingest.Record) error {
 	l.batch = append(l.batch, r.Article)
 	l.origins = append(l.origins, r.Origin)
 	if len(l.batch) >= size {
-		return l.Flush()
+		return l.dispatch()
 	}
 	return nil
 }
 
-// Pending is the number of articles added and not written yet.
-func (l *Loader) Pending() int { return len(l.batch) }
-
-// Flush writes the pending articles in one transaction. On error nothing of
-// the batch is written and it stays pending.
-func (l *Loader) Flush() error {
-	if len(l.batch) == 0 {
-		return nil
+// Pending is the number of articles added and not known to be written
+// yet: those of the batch being filled and of the batch being written.
+func (l *Loader) Pending() int {
+	n := len(l.batch)
+	if l.writing != nil {
+		n += len(l.writing.origins)
 	}
-	outcomes, failures, err := l.DB.PutEach(l.batch)
-	if err != nil {
+	return n
+}
+
+// Flush writes the pending articles and waits until they are written. On
+// error nothing of the batch that failed is written.
+func (l *Loader) Flush() error {
+	if len(l.batch) > 0 {
+		if err := l.dispatch(); err != nil {
+			return err
+		}
+	}
+	return l.Wait()
+}
+
+// Wait waits for the batch being written, if any, and counts and reports
+// what became of its articles; the batch being filled stays pending. A
+// caller that stops before Flush calls it so that no write outlives it.
+func (l *Loader) Wait() error {
+	return l.settle()
+}
+
+// dispatch starts preparing the batch being filled and, once the batch
+// before it is written, writing it in the background.
+func (l *Loader) dispatch() error {
+	w := &write{origins: l.origins, batch: l.DB.Prepare(l.batch), done: make(chan struct{})}
+	l.batch, l.origins = nil, nil
+	if err := l.settle(); err != nil {
+		w.batch.Close()
 		return err
 	}
-	written := make([]string, 0, len(l.batch))
-	writtenOutcomes := make([]storage.Outcome, 0, len(l.batch))
-	for i, o := range outcomes {
+	l.writing = w
+	go func() {
+		defer close(w.done)
+		defer w.batch.Close()
+		w.outcomes, w.failures, w.err = l.DB.PutEachBatch(w.batch)
+	}()
+	return nil
+}
+
+// settle waits for the batch being written, if any, and counts and
+// reports what became of its articles.
+func (l *Loader) settle() error {
+	w := l.writing
+	if w == nil {
+		return nil
+	}
+	<-w.done
+	l.writing = nil
+	if w.err != nil {
+		return w.err
+	}
+	written := make([]string, 0, len(w.origins))
+	writtenOutcomes := make([]storage.Outcome, 0, len(w.origins))
+	for i, o := range w.outcomes {
 		switch {
-		case failures[i] != nil:
-			l.fail(l.origins[i], failures[i])
+		case w.failures[i] != nil:
+			l.fail(w.origins[i], w.failures[i])
 			continue
 		case o == storage.Added:
 			l.Summary.Added++
@@ -108,14 +168,13 @@ func (l *Loader) Flush() error {
 		default:
 			l.Summary.Unchanged++
 		}
-		written = append(written, l.origins[i])
+		written = append(written, w.origins[i])
 		writtenOutcomes = append(writtenOutcomes, o)
 	}
 	if l.Written != nil {
 		l.Written(written, writtenOutcomes)
 	}
-	l.progress(len(l.batch))
-	l.batch, l.origins = l.batch[:0], l.origins[:0]
+	l.progress(len(w.origins))
 	return nil
 }
 

@@ -43,8 +43,16 @@ func TestLoader(t *testing.T) {
 	}
 	add(ingest.Record{Origin: "bad.txt", Err: errors.New("no text")})
 	add(article("b", "Giá xăng giảm 500 đồng."))
-	if l.Pending() != 0 {
-		t.Errorf("a full batch was not written: %d pending", l.Pending())
+	// The full batch is being written in the background: pending until
+	// Wait (or the next batch's dispatch) sees it written.
+	if l.Pending() != 2 {
+		t.Errorf("%d pending while the first batch is written, want 2", l.Pending())
+	}
+	if err := l.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if l.Pending() != 0 || !slices.Equal(written, []string{"a.txt", "b.txt"}) {
+		t.Errorf("after Wait: %d pending, written %q", l.Pending(), written)
 	}
 	add(article("c", "Mưa lớn ở Huế."))
 	add(article("c", "The same ID twice in one batch."))
@@ -61,5 +69,36 @@ func TestLoader(t *testing.T) {
 	}
 	if stats, _ := db.Stats(); stats.Articles != 3 {
 		t.Errorf("%d articles stored, want 3", stats.Articles)
+	}
+}
+
+// A batch is written while the next is read; a storage failure of the
+// batch being written comes back from the next Add that completes a batch,
+// or from Flush, and counts nothing of that batch.
+func TestLoaderStorageFailure(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "b.db")
+	db, err := storage.Open(path, storage.Options{Analyzer: retrieval.NewAnalyzer()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	ro, err := storage.Open(path, storage.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	var written []string
+	l := &Loader{DB: ro, BatchSize: 1, Written: func(origins []string, _ []storage.Outcome) { written = append(written, origins...) }}
+	if err := l.Add(article("a", "Bão số ba đổ bộ vào miền Trung.")); err != nil {
+		t.Fatalf("the first batch's Add: %v (its write runs in the background)", err)
+	}
+	if err := l.Add(article("b", "Giá xăng giảm 500 đồng.")); !errors.Is(err, storage.ErrReadOnly) {
+		t.Errorf("the second batch's Add: %v, want the first batch's ErrReadOnly", err)
+	}
+	if err := l.Flush(); err != nil {
+		t.Errorf("Flush after the failure: %v", err)
+	}
+	if l.Summary != (Summary{}) || len(written) != 0 || l.Pending() != 0 {
+		t.Errorf("summary %+v, written %q, pending %d: nothing was written", l.Summary, written, l.Pending())
 	}
 }

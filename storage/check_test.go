@@ -171,7 +171,7 @@ func TestCheckFindsAndRepairFixes(t *testing.T) {
 				}
 				r := run{seq: m.nextRun, lo: m.next, norms: binary.LittleEndian.AppendUint32(nil, 3)}
 				var batch postingsBatch
-				batch.add("ghost", m.next, 1)
+				batch.addTerm("ghost", m.next, 1)
 				if err := writeRun(tx, &r, &batch, &arena{}); err != nil {
 					return err
 				}

@@ -48,6 +48,8 @@ type DB struct {
 	// mu serialises writes: each reads what it replaces, analyses outside
 	// any transaction, then writes.
 	mu sync.Mutex
+	// prepares makes batches (Prepare) take turns at being prepared.
+	prepares prepareQueue
 	// analysis mirrors meta.analysis. Only this DB writes the file (the
 	// lock is exclusive), so the copy stays true.
 	analysis atomic.Uint32

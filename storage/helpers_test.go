@@ -602,3 +602,12 @@ func checkCursor(r *reader, terms []string, want []retrieval.Posting) error {
 	}
 	return nil
 }
+
+// addTerm queues one posting of term, numbering it in b's term table
+// (made on first use).
+func (b *postingsBatch) addTerm(term string, id retrieval.PassageID, tf uint32) {
+	if b.terms == nil {
+		b.terms = newTermTable()
+	}
+	b.add(id, []termTF{{b.terms.id(term), tf}})
+}

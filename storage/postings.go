@@ -497,67 +497,66 @@ func (w *runWriter) close() error {
 // each term is written once however many articles of the batch contain it.
 // Postings must be added in increasing passage order.
 type postingsBatch struct {
-	ids     map[string]int32 // term → index into terms
-	terms   []string
+	terms   *termTable   // the terms, by number; made by the first add when nil
 	entries []batchEntry // in the order added
 }
 
 type batchEntry struct {
-	term    int32
+	term    int32 // number in terms
 	passage retrieval.PassageID
 	tf      uint32
 }
 
-func (b *postingsBatch) add(term string, id retrieval.PassageID, tf uint32) {
-	t, ok := b.ids[term]
-	if !ok {
-		if b.ids == nil {
-			b.ids = make(map[string]int32)
-		}
-		t = int32(len(b.terms))
-		b.ids[term] = t
-		b.terms = append(b.terms, term)
+// add queues the posting of passage id for the terms numbered in
+// b.terms.
+func (b *postingsBatch) add(id retrieval.PassageID, terms []termTF) {
+	for _, t := range terms {
+		b.entries = append(b.entries, batchEntry{t.term, id, t.tf})
 	}
-	b.entries = append(b.entries, batchEntry{t, id, tf})
 }
 
 func (b *postingsBatch) empty() bool { return len(b.entries) == 0 }
 
-// each calls fn for every term in increasing sort key order, with its sort
-// key and its postings in increasing passage order. fn must keep neither.
+// each calls fn for every term that has postings, in increasing sort key
+// order, with its sort key and its postings in increasing passage order.
+// fn must keep neither.
 func (b *postingsBatch) each(fn func(key []byte, ps []batchEntry) error) error {
+	if b.empty() {
+		return nil
+	}
 	// A counting sort by term keeps each term's postings in the order added.
-	offsets := make([]int, len(b.terms)+1)
+	span := b.terms.span()
+	offsets := make([]int, span+1)
 	for _, e := range b.entries {
 		offsets[e.term+1]++
 	}
-	for i := 1; i < len(offsets); i++ {
-		offsets[i] += offsets[i-1]
+	var order []int32 // the terms that have postings
+	for t := range span {
+		if offsets[t+1] > 0 {
+			order = append(order, int32(t))
+		}
+		offsets[t+1] += offsets[t]
 	}
 	sorted := make([]batchEntry, len(b.entries))
-	next := slices.Clone(offsets[:len(b.terms)])
+	next := slices.Clone(offsets[:span])
 	for _, e := range b.entries {
 		sorted[next[e.term]] = e
 		next[e.term]++
 	}
 	// Sort keys, and the order they give, made on every CPU: a batch has
 	// hundreds of thousands of distinct terms.
-	keys := make([][]byte, len(b.terms))
-	order := make([]int32, len(b.terms))
-	for i := range order {
-		order[i] = int32(i)
-	}
+	keys := make([][]byte, span)
 	compare := func(x, y int32) int { return bytes.Compare(keys[x], keys[y]) }
-	parts := min(runtime.GOMAXPROCS(0), max(1, len(b.terms)/10000))
+	parts := min(runtime.GOMAXPROCS(0), max(1, len(order)/10000))
 	var wg sync.WaitGroup
 	for p := range parts {
 		lo, hi := p*len(order)/parts, (p+1)*len(order)/parts
 		wg.Go(func() {
 			var buf []byte
-			for i := lo; i < hi; i++ {
+			for _, t := range order[lo:hi] {
 				start := len(buf)
-				buf = appendSortKey(buf, b.terms[i])
-				keys[i] = buf[start:len(buf):len(buf)]
+				buf = appendSortKey(buf, b.terms.term(t))
+				keys[t] = buf[start:len(buf):len(buf)]
 			}
 			slices.SortFunc(order[lo:hi], compare)
 		})

@@ -113,7 +113,7 @@ func TestPostingsBatchOrder(t *testing.T) {
 	for id := retrieval.PassageID(1); id <= 50; id++ {
 		for _, term := range []string{"zeta", "hòa", "hoa", "b", "a", "hóa", "ab", "họa bình"} {
 			if int(id)%len(term) == 0 {
-				b.add(term, id, uint32(len(term)))
+				b.addTerm(term, id, uint32(len(term)))
 				added[term] = append(added[term], id)
 			}
 		}
@@ -307,7 +307,7 @@ func TestPostingsBatchLarge(t *testing.T) {
 			if rng.IntN(3) == 0 {
 				term = "đ" + term
 			}
-			b.add(term, id, 1)
+			b.addTerm(term, id, 1)
 			want[term] = true
 		}
 	}

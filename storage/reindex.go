@@ -91,14 +91,15 @@ func (db *DB) Reindex(progress func(done, total int)) error {
 		for i := range recs {
 			articles[i] = recs[i].article
 		}
-		ps, bad, err := prepareAll(db.analyze, db.codecForWrites(), articles)
+		terms := newTermTable()
+		ps, bad, err := prepareAll(db.analyze, db.codecForWrites(), terms, articles)
 		if err != nil {
 			return db.errorf("reindex: article %q: %w", articles[bad].ID, err)
 		}
-		err = db.update(func(w *writer) error {
+		err = db.update(terms, func(w *writer) error {
 			for i := range recs {
 				recs[i].text = ps[i].text
-				if err := w.index(&recs[i], ps[i].analysis); err != nil {
+				if err := w.index(&recs[i], ps[i]); err != nil {
 					return err
 				}
 				if err := w.putRecord(&recs[i]); err != nil {

@@ -42,16 +42,97 @@ func (o Outcome) String() string {
 // ErrNeedsReindex while NeedsReindex is true. Batches of a few hundred
 // articles amortise the cost of a transaction.
 func (db *DB) Put(articles []retrieval.Article) ([]Outcome, error) {
+	b := db.Prepare(articles)
+	defer b.Close()
+	return db.put(b)
+}
+
+// A Batch is articles on their way into the index: Prepare starts
+// analysing and compressing them at once, on every CPU, outside any lock
+// or transaction, so that a writer can have the next batch prepared while
+// this one is written (PutEachBatch). Close it when done with it.
+type Batch struct {
+	articles []retrieval.Article
+	hashes   []string
+	stream   *prepareStream // nil when the batch is invalid or the DB read-only
+	terms    *termTable     // the terms of the articles prepared, numbered
+	err      error          // why the batch cannot be put, from checkBatch
+}
+
+// Prepare returns the batch of articles, whose preparation has begun.
+// Articles stored already with the same content are not prepared (they
+// will be left as they are); which of them a write finds changed is
+// decided when it is put, and any it finds changed that were not
+// prepared are prepared then.
+func (db *DB) Prepare(articles []retrieval.Article) *Batch {
+	b := &Batch{articles: articles, hashes: make([]string, len(articles)), terms: newTermTable()}
+	for i, a := range articles {
+		b.hashes[i] = a.ContentHash()
+	}
+	if b.err = checkBatch(articles); b.err != nil || db.checkWritable() != nil {
+		return b
+	}
+	unchanged := make([]bool, len(articles))
+	_ = db.viewTx(func(tx *bolt.Tx) error { // on error every article is prepared
+		outcomes, _, err := outcomesIn(tx, db, articles, b.hashes, false)
+		for i, o := range outcomes {
+			unchanged[i] = err == nil && o == Unchanged
+		}
+		return err
+	})
+	b.stream = streamPrepared(db.analyze, db.codecForWrites(), b.terms, articles, unchanged, &db.prepares)
+	return b
+}
+
+// Close stops the preparations of b not begun yet and waits for the
+// others. It may be called more than once.
+func (b *Batch) Close() {
+	if b.stream != nil {
+		b.stream.close()
+	}
+}
+
+// outcomesIn says what putting articles (of content hashes) would do,
+// given what tx holds under their IDs, and, when withOlds, returns the
+// records of those it would replace, by index into articles.
+func outcomesIn(tx *bolt.Tx, db *DB, articles []retrieval.Article, hashes []string, withOlds bool) ([]Outcome, map[int]record, error) {
+	outcomes := make([]Outcome, len(articles))
+	olds := make(map[int]record)
+	b := tx.Bucket(bucketArticles)
+	for i, a := range articles {
+		v := b.Get([]byte(a.ID))
+		if v == nil {
+			outcomes[i] = Added
+			continue
+		}
+		info, err := decodeInfo(a.ID, v)
+		if err != nil {
+			return nil, nil, err
+		}
+		if info.Hash == hashes[i] {
+			outcomes[i] = Unchanged
+			continue
+		}
+		outcomes[i] = Replaced
+		if !withOlds {
+			continue
+		}
+		if olds[i], err = decodeRecord(a.ID, v, textSource{db, tx}); err != nil {
+			return nil, nil, err
+		}
+	}
+	return outcomes, olds, nil
+}
+
+// put is Put of a prepared batch.
+func (db *DB) put(b *Batch) ([]Outcome, error) {
 	if err := db.checkWritable(); err != nil {
 		return nil, err
 	}
-	if err := checkBatch(articles); err != nil {
-		return nil, db.errorf("put: %w", err)
+	if b.err != nil {
+		return nil, db.errorf("put: %w", b.err)
 	}
-	hashes := make([]string, len(articles))
-	for i, a := range articles {
-		hashes[i] = a.ContentHash()
-	}
+	articles := b.articles
 
 	db.mu.Lock()
 	defer db.mu.Unlock()
@@ -59,39 +140,18 @@ func (db *DB) Put(articles []retrieval.Article) ([]Outcome, error) {
 		return nil, err
 	}
 
-	// What is stored under each ID decides the outcome.
-	outcomes := make([]Outcome, len(articles))
-	olds := make(map[int]record) // by index into articles, for Replaced
-	err := db.viewTx(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketArticles)
-		for i, a := range articles {
-			v := b.Get([]byte(a.ID))
-			if v == nil {
-				outcomes[i] = Added
-				continue
-			}
-			info, err := decodeInfo(a.ID, v)
-			if err != nil {
-				return err
-			}
-			if info.Hash == hashes[i] {
-				outcomes[i] = Unchanged
-				continue
-			}
-			outcomes[i] = Replaced
-			if olds[i], err = decodeRecord(a.ID, v, textSource{db, tx}); err != nil {
-				return err
-			}
-		}
-		return nil
+	// What is stored under each ID decides the outcome: db.mu keeps it
+	// so until the write.
+	var outcomes []Outcome
+	var olds map[int]record // by index into articles, for Replaced
+	err := db.viewTx(func(tx *bolt.Tx) (err error) {
+		outcomes, olds, err = outcomesIn(tx, db, articles, b.hashes, true)
+		return err
 	})
 	if err != nil {
 		return nil, db.errorf("put: %w", err)
 	}
-
-	// Analyse and compress the new content outside any transaction.
 	var changed, replaced []int // indexes into articles
-	var news []retrieval.Article
 	for i, o := range outcomes {
 		switch o {
 		case Unchanged:
@@ -100,27 +160,24 @@ func (db *DB) Put(articles []retrieval.Article) ([]Outcome, error) {
 			replaced = append(replaced, i)
 		}
 		changed = append(changed, i)
-		news = append(news, articles[i])
 	}
 	if len(changed) == 0 {
 		return outcomes, nil
 	}
 	// The write transaction indexes each article as soon as it is
 	// prepared, while the next ones are being prepared. An article whose
-	// analysis fails aborts it: nothing is written. Texts are compressed
-	// with the index's dictionary once it has one: only writes train it,
-	// and they hold db.mu.
-	stream := streamPrepared(db.analyze, db.codecForWrites(), news)
-	defer stream.close()
+	// analysis fails aborts it: nothing is written. One that Prepare
+	// found unchanged, and an earlier write changed since, is prepared
+	// here, with the codec of now.
 	bad := -1
 	now := time.Now().UnixNano()
-	err = db.update(func(w *writer) error {
+	err = db.update(b.terms, func(w *writer) error {
 		for _, i := range replaced {
 			if err := w.unindex(olds[i]); err != nil {
 				return err
 			}
 		}
-		for j, i := range changed {
+		for _, i := range changed {
 			rec, ok := olds[i]
 			if !ok {
 				rec = record{addedAt: w.nextAddedAt(now)}
@@ -129,13 +186,13 @@ func (db *DB) Put(articles []retrieval.Article) ([]Outcome, error) {
 					return err
 				}
 			}
-			p, err := stream.get(j)
+			p, err := b.prepared(db, i)
 			if err != nil {
-				bad = j
+				bad = i
 				return err
 			}
-			rec.article, rec.hash, rec.text = articles[i], hashes[i], p.text
-			if err := w.index(&rec, p.analysis); err != nil {
+			rec.article, rec.hash, rec.text = articles[i], b.hashes[i], p.text
+			if err := w.index(&rec, p); err != nil {
 				return err
 			}
 			if err := w.putRecord(&rec); err != nil {
@@ -145,12 +202,23 @@ func (db *DB) Put(articles []retrieval.Article) ([]Outcome, error) {
 		return nil
 	})
 	if bad >= 0 {
-		return nil, db.errorf("put: %w", &ArticleError{Index: changed[bad], ID: news[bad].ID, Err: err})
+		return nil, db.errorf("put: %w", &ArticleError{Index: bad, ID: articles[bad].ID, Err: err})
 	}
 	if err != nil {
 		return nil, db.errorf("put: %w", err)
 	}
 	return outcomes, nil
+}
+
+// prepared hands over the preparation of article i of b, waiting for it,
+// or prepares it now if Prepare did not.
+func (b *Batch) prepared(db *DB, i int) (prepared, error) {
+	if b.stream != nil {
+		if p, ok, err := b.stream.get(i); ok {
+			return p, err
+		}
+	}
+	return prepare(db.analyze, db.codecForWrites(), b.terms, b.articles[i])
 }
 
 // Remove deletes an article, its passages and their postings. It returns an
@@ -176,7 +244,7 @@ func (db *DB) Remove(id string) error {
 	if err != nil {
 		return db.errorf("remove: %w", err)
 	}
-	err = db.update(func(w *writer) error {
+	err = db.update(nil, func(w *writer) error { // adds no postings
 		if err := w.unindex(rec); err != nil {
 			return err
 		}
@@ -219,11 +287,11 @@ func addedKey(addedAt int64, id string) []byte {
 // update runs fn in a write transaction, then writes what the writer
 // gathered and commits; then, if the index now holds enough articles, it
 // trains its text dictionary (textdict.go). The caller holds db.mu.
-func (db *DB) update(fn func(w *writer) error) error {
+func (db *DB) update(terms *termTable, fn func(w *writer) error) error {
 	var added retrieval.PassageID
 	var articles uint64
 	err := db.updateTx(func(tx *bolt.Tx) error {
-		w, err := newWriter(tx)
+		w, err := newWriter(tx, terms)
 		if err != nil {
 			return err
 		}
@@ -270,7 +338,7 @@ type writer struct {
 // passageRange is the passages lo … hi-1.
 type passageRange struct{ lo, hi retrieval.PassageID }
 
-func newWriter(tx *bolt.Tx) (*writer, error) {
+func newWriter(tx *bolt.Tx, terms *termTable) (*writer, error) {
 	m, err := readMeta(tx)
 	if err != nil {
 		return nil, err
@@ -283,6 +351,7 @@ func newWriter(tx *bolt.Tx) (*writer, error) {
 		added:     tx.Bucket(bucketAdded),
 		languages: tx.Bucket(bucketLanguages),
 		langs:     make(map[string]int),
+		batch:     postingsBatch{terms: terms},
 	}
 	w.first = m.next
 	// Passage IDs and ingest times only grow: keys go to the end of these
@@ -299,9 +368,11 @@ func (w *writer) nextAddedAt(now int64) int64 {
 	return w.meta.lastAdded
 }
 
-// index stores the passages of analysis under new IDs, records them in rec
-// and queues their postings. rec.article must be the analysed article.
-func (w *writer) index(rec *record, analysis retrieval.IndexedArticle) error {
+// index stores the passages of prep's analysis under new IDs, records
+// them in rec and queues their postings. rec.article must be the analysed
+// article, and prep's terms numbered in the writer's term table.
+func (w *writer) index(rec *record, prep prepared) error {
+	analysis := prep.analysis
 	n := uint64(len(analysis.Passages))
 	if uint64(w.meta.next)+n > math.MaxUint32 {
 		return fmt.Errorf("article %q: passage IDs exhausted", rec.article.ID)
@@ -315,12 +386,7 @@ func (w *writer) index(rec *record, analysis retrieval.IndexedArticle) error {
 		if err := w.passages.Put(w.key, value); err != nil {
 			return err
 		}
-		for term, tf := range p.Terms {
-			// Folded terms are derived from exact ones when read.
-			if _, folded := retrieval.FoldedTerm(term); !folded {
-				w.batch.add(term, id, tf)
-			}
-		}
+		w.batch.add(id, prep.terms[i])
 		if p.Length >= articleFirst {
 			return fmt.Errorf("%w: article %q: passage of %d terms", ErrInvalidArticle, rec.article.ID, p.Length)
 		}

@@ -186,33 +186,61 @@ func TestPutOutcomes(t *testing.T) {
 		{"mixed batch", [][]retrieval.Article{{a, b}, {c, b2, a}}, [][]Outcome{{Added, Added}, {Added, Replaced, Unchanged}}},
 		{"empty batch", [][]retrieval.Article{{}}, [][]Outcome{{}}},
 	}
+	// Batches are put one by one, or each prepared before the one before
+	// it is written (as load.Loader does), or all prepared before the
+	// first is written: a batch's preparation may then be out of date, an
+	// article it found unchanged changed since, or one it prepared stored
+	// since with the same content.
+	ahead := map[string]int{"one by one": 0, "one ahead": 1, "all ahead": 10}
 	for _, an := range analyzers {
 		for _, tt := range tests {
-			t.Run(an.name+"/"+tt.name, func(t *testing.T) {
-				db := openTest(t, an.analyze)
-				for i, batch := range tt.batches {
-					if got := put(t, db, batch...); !slices.Equal(got, tt.want[i]) {
-						t.Errorf("batch %d: outcomes %v, want %v", i, got, tt.want[i])
+			for mode, n := range ahead {
+				t.Run(an.name+"/"+tt.name+"/"+mode, func(t *testing.T) {
+					db := openTest(t, an.analyze)
+					prepared := make([]*Batch, len(tt.batches))
+					prepare := func(i int) {
+						if i < len(tt.batches) && prepared[i] == nil {
+							prepared[i] = db.Prepare(tt.batches[i])
+						}
 					}
-					checkIndex(t, db)
-				}
-				// The last version of each article is what is stored.
-				last := make(map[string]retrieval.Article)
-				for _, batch := range tt.batches {
-					for _, a := range batch {
-						last[a.ID] = a
+					for i := range tt.batches {
+						for j := i; j <= i+n; j++ {
+							prepare(j)
+						}
+						got, failures, err := db.PutEachBatch(prepared[i])
+						prepared[i].Close()
+						if err != nil || slices.ContainsFunc(failures, func(err error) bool { return err != nil }) {
+							t.Fatal(err, failures)
+						}
+						if !slices.Equal(got, tt.want[i]) {
+							t.Errorf("batch %d: outcomes %v, want %v", i, got, tt.want[i])
+						}
+						checkIndex(t, db)
 					}
-				}
-				for id, want := range last {
-					got, err := db.Article(id)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if err := sameArticle(got, want); err != nil {
-						t.Errorf("%s: %v", id, err)
-					}
-				}
-			})
+					checkStored(t, db, tt.batches)
+				})
+			}
+		}
+	}
+}
+
+// checkStored checks that db holds the last version of each article of
+// batches.
+func checkStored(t *testing.T, db *DB, batches [][]retrieval.Article) {
+	t.Helper()
+	last := make(map[string]retrieval.Article)
+	for _, batch := range batches {
+		for _, a := range batch {
+			last[a.ID] = a
+		}
+	}
+	for id, want := range last {
+		got, err := db.Article(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sameArticle(got, want); err != nil {
+			t.Errorf("%s: %v", id, err)
 		}
 	}
 }

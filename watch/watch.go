@@ -245,6 +245,7 @@ func (w *watcher) ingest(ctx context.Context, files []candidate) error {
 		},
 	}
 	defer func() {
+		loader.Wait() // after an error: its error is the batch's, already returned or moot
 		if sum := loader.Summary; sum.Added+sum.Replaced+sum.Failed > 0 {
 			w.log.Info("watch: scanned", "added", sum.Added, "replaced", sum.Replaced, "unchanged", sum.Unchanged, "failed", sum.Failed)
 		}
