@@ -117,19 +117,12 @@ func (l *Loader) Flush() error {
 	return l.Wait()
 }
 
-// Wait waits for the batch being written, if any, and counts and reports
-// what became of its articles; the batch being filled stays pending. A
-// caller that stops before Flush calls it so that no write outlives it.
-func (l *Loader) Wait() error {
-	return l.settle()
-}
-
 // dispatch starts preparing the batch being filled and, once the batch
 // before it is written, writing it in the background.
 func (l *Loader) dispatch() error {
 	w := &write{origins: l.origins, batch: l.DB.Prepare(l.batch), done: make(chan struct{})}
 	l.batch, l.origins = nil, nil
-	if err := l.settle(); err != nil {
+	if err := l.Wait(); err != nil {
 		w.batch.Close()
 		return err
 	}
@@ -142,9 +135,10 @@ func (l *Loader) dispatch() error {
 	return nil
 }
 
-// settle waits for the batch being written, if any, and counts and
-// reports what became of its articles.
-func (l *Loader) settle() error {
+// Wait waits for the batch being written, if any, and counts and reports
+// what became of its articles; the batch being filled stays pending. A
+// caller that stops before Flush calls it so that no write outlives it.
+func (l *Loader) Wait() error {
 	w := l.writing
 	if w == nil {
 		return nil

@@ -245,7 +245,9 @@ func (w *watcher) ingest(ctx context.Context, files []candidate) error {
 		},
 	}
 	defer func() {
-		loader.Wait() // after an error: its error is the batch's, already returned or moot
+		// A write still in flight after an error: wait for it, so that it
+		// is counted (the error returned says why the scan stopped).
+		loader.Wait()
 		if sum := loader.Summary; sum.Added+sum.Replaced+sum.Failed > 0 {
 			w.log.Info("watch: scanned", "added", sum.Added, "replaced", sum.Replaced, "unchanged", sum.Unchanged, "failed", sum.Failed)
 		}
