@@ -199,6 +199,10 @@ func (db *DB) put(b *Batch) ([]Outcome, error) {
 				return err
 			}
 		}
+		// Preparations still running are of articles found unchanged:
+		// stop them, so that nothing numbers terms while the postings
+		// are written.
+		b.Close()
 		return nil
 	})
 	if bad >= 0 {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/baobot/baobot/retrieval"
 )
@@ -540,4 +541,29 @@ func TestViewsDuringWrites(t *testing.T) {
 	close(done)
 	wg.Wait()
 	checkIndex(t, db)
+}
+
+// A batch prepared before the one it follows is written may find an
+// article it prepared stored since, unchanged: its write does not wait
+// for that preparation, yet no preparation may still number terms while
+// the write lays out its postings (go test -race tells).
+func TestPutWhileAPreparationRuns(t *testing.T) {
+	slow := retrieval.Article{ID: "slow", Body: "Chậm mà chắc, từng chữ một."}
+	other := retrieval.Article{ID: "other", Body: "Một bài khác với những chữ khác."}
+	db := openTest(t, func(a retrieval.Article) retrieval.IndexedArticle {
+		if a.ID == slow.ID {
+			time.Sleep(50 * time.Millisecond)
+		}
+		return wordAnalyzer(a)
+	})
+	first, second := db.Prepare([]retrieval.Article{slow}), db.Prepare([]retrieval.Article{slow, other})
+	defer first.Close()
+	defer second.Close()
+	for i, b := range []*Batch{first, second} {
+		if _, _, err := db.PutEachBatch(b); err != nil {
+			t.Fatalf("batch %d: %v", i, err)
+		}
+	}
+	checkIndex(t, db)
+	checkStored(t, db, [][]retrieval.Article{{slow}, {slow, other}})
 }
