@@ -497,7 +497,7 @@ func (w *runWriter) close() error {
 // each term is written once however many articles of the batch contain it.
 // Postings must be added in increasing passage order.
 type postingsBatch struct {
-	terms   *termTable   // the terms, by number; made by the first add when nil
+	terms   *termTable   // the numbers of the terms, the write's table
 	entries []batchEntry // in the order added
 }
 
