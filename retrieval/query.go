@@ -87,6 +87,9 @@ type queryWord struct {
 	// prefix, P / (IDF + P) with P = PrefixWeight × the prefix's IDF; 0
 	// when no prefix is searched.
 	prefixValue float64
+	// spellings, for a Vietnamese word typed without accents, weighs the
+	// spellings a passage gives it (readSpellings); nil: all count.
+	spellings map[string]float64
 }
 
 // termGroup is one scoring unit: the index terms whose postings are merged
@@ -145,6 +148,9 @@ type query struct {
 	// accents that are spelled as question words, until
 	// readAmbiguousWords reads them.
 	ambiguous []ambiguousWord
+	// pairs are the folded syllable pairs of a Vietnamese question typed
+	// without accents, for readSpellings.
+	pairs []string
 }
 
 // analyzeQuery analyzes a question for a collection whose articles use the
@@ -207,6 +213,9 @@ func analyzeQuery(question string, collection map[string]uint64, p Params) query
 			}
 			if l.pairs && i > 0 && toks[i].joined && content[i-1] {
 				pair := wordForms{exact: words[i-1].exact + " " + f.exact, folded: words[i-1].folded + " " + f.folded}
+				if !accented && l.code == Vietnamese {
+					q.pairs = append(q.pairs, pair.folded)
+				}
 				if n := len(q.groups); q.addGroups(pair, accented, p.PairWeight, -1, seen) {
 					pairGroups[i] = n
 				}

@@ -126,6 +126,9 @@ func (s *Searcher) Ask(question string, k int) (Answer, error) {
 		if err := q.readMisspelledWords(r); err != nil {
 			return err
 		}
+		if err := q.readSpellings(r); err != nil {
+			return err
+		}
 		results, err := s.rankSpread(r, &q, max(k, rerankDepth))
 		if err != nil {
 			return err

@@ -384,3 +384,78 @@ func TestAskReadsAmbiguousWords(t *testing.T) {
 
 // plainReader is an IndexReader that cannot list spellings.
 type plainReader struct{ IndexReader }
+
+func TestReadSpellings(t *testing.T) {
+	idx := newMemIndex(t,
+		Article{ID: "fresno", Language: "vi", Body: "Có 19,3% hộ gia đình có chủ nhà là nữ. Chủ nhà thường sống một mình."},
+		Article{ID: "oxygen", Language: "vi", Body: "Chu kỳ của nước đổi theo mùa. Các nhà khoa học đo nó."},
+	)
+	spellings := func(question string) map[string]map[string]float64 {
+		q := analyzeQuery(question, idx.Languages(), DefaultParams())
+		if err := q.readSpellings(idx); err != nil {
+			t.Fatal(err)
+		}
+		out := make(map[string]map[string]float64)
+		for _, w := range q.words {
+			if w.spellings != nil {
+				out[w.exact] = w.spellings
+			}
+		}
+		return out
+	}
+	// "chu nha": the collection writes "chủ nhà" only, so "chủ" and "nhà"
+	// count in full, "chu" (of "chu kỳ") half.
+	got := spellings("chu nha la ai")
+	if w := got["chu"]; w["chủ"] != 1 || w["chu"] != 0 {
+		t.Errorf("chu: %v, want chủ 1 and no vote for chu", w)
+	}
+	if w := got["nha"]; w["nhà"] != 1 {
+		t.Errorf("nha: %v, want nhà 1", w)
+	}
+	if v := (queryWord{spellings: got["chu"]}).spellingWeight("chu"); v != unsupportedSpelling {
+		t.Errorf("weight of chu: %v, want %v", v, unsupportedSpelling)
+	}
+	// A question typed with accents means its accents: nothing is weighed;
+	// nor is a word in no pair the collection holds.
+	if got := spellings("chủ nhà là ai"); len(got) != 0 {
+		t.Errorf("accented question: %v, want no weights", got)
+	}
+	if got := spellings("mua he"); len(got) != 0 {
+		t.Errorf("mua he: %v, want no weights (no pair held)", got)
+	}
+	// Without a SpellingReader every spelling counts in full.
+	q2 := analyzeQuery("chu nha la ai", idx.Languages(), DefaultParams())
+	if err := q2.readSpellings(plainReader{idx}); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range q2.words {
+		if w.spellings != nil {
+			t.Errorf("plain reader: %s weighed %v", w.exact, w.spellings)
+		}
+	}
+}
+
+// TestAskWeighsSpellingsByContext: typed without accents, "chu nha may"
+// is "chủ nhà máy" in this collection. The "cycle" passage holds every
+// word and pair somewhere, and BM25 ranks it first, but its only sentence
+// with all three words says "chu kỳ"; the "owner" passage says "chủ nhà
+// máy" in one sentence. Its window now counts more (with every spelling
+// in full the two windows tied, and "cycle" stayed first).
+func TestAskWeighsSpellingsByContext(t *testing.T) {
+	idx := newMemIndex(t,
+		Article{ID: "cycle", Language: "vi", Body: "Chu kỳ của nhà máy là một năm. Trời mưa nhiều lắm. Chủ nhà nói vậy."},
+		Article{ID: "owner", Language: "vi", Body: "Ông Nam là chủ nhà máy bia ở Hà Nội từ lâu."},
+	)
+	s := NewSearcher(idx, NewAnalyzer(), DefaultParams())
+	ans, err := s.Ask("chu nha may", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range ans.Results {
+		ids = append(ids, r.Article.ID)
+	}
+	if len(ids) == 0 || ids[0] != "owner" {
+		t.Errorf("%q: %v, want owner first", ans.Question, ids)
+	}
+}

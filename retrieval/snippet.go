@@ -262,18 +262,20 @@ func markFolded(out []markedToken, q query) {
 // match makes t match the question word of words[wi], for each wi of
 // candidates, when the word's forms f match it better than t's current
 // match, or as well with a lower index; it sets held[wi] for each word f
-// matches at all.
+// matches at all. A match is worth the word's IDF, half that for an
+// accented word matched only accent-folded, and for a word typed without
+// accents its IDF times the weight of t's spelling (spellingWeight).
 func (t *markedToken) match(words []queryWord, candidates []int, f wordForms, held []bool) {
 	for _, wi := range candidates {
 		w := words[wi]
 		var v float64
 		switch {
 		case f.exact == w.exact:
-			v = w.idf
+			v = w.idf * w.spellingWeight(f.exact)
 		case f.folded == w.folded && w.accented:
 			v = w.idf * 0.5
 		case f.folded == w.folded:
-			v = w.idf
+			v = w.idf * w.spellingWeight(f.exact)
 		}
 		if f.exact == w.exact || f.folded == w.folded {
 			held[wi] = true
