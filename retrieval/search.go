@@ -137,7 +137,7 @@ func (s *Searcher) Ask(question string, k int) (Answer, error) {
 			h := &results[i]
 			text := h.article.Text()
 			h.snippet = chooseSnippet(text[h.ref.Start:h.ref.End], q, s.params.SnippetChars)
-			h.score *= 1 + s.params.Proximity*h.snippet.coverage
+			h.score *= h.snippet.support * (1 + s.params.Proximity*h.snippet.coverage)
 			if share, ok := nameShare(h.snippet.held, q); ok {
 				h.score *= 1 + s.params.NameWeight*share
 			}

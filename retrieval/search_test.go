@@ -415,6 +415,24 @@ func TestReadSpellings(t *testing.T) {
 	if v := (queryWord{spellings: got["chu"]}).spellingWeight("chu"); v != unsupportedSpelling {
 		t.Errorf("weight of chu: %v, want %v", v, unsupportedSpelling)
 	}
+	// The passage that writes "chu" of "chu kỳ" carries half the weight
+	// of "chu" (both words weigh 1 here): support 0.75; the one that
+	// writes "chủ nhà" all of it.
+	q := analyzeQuery("chu nha", idx.Languages(), DefaultParams())
+	if err := q.readSpellings(idx); err != nil {
+		t.Fatal(err)
+	}
+	for wi := range q.words {
+		q.words[wi].idf = 1
+	}
+	for _, tt := range []struct {
+		article string
+		want    float64
+	}{{"oxygen", 0.75}, {"fresno", 1}} {
+		if got := chooseSnippet(idx.articles[tt.article].Body, q, 320).support; got != tt.want {
+			t.Errorf("%s: support %v, want %v", tt.article, got, tt.want)
+		}
+	}
 	// A question typed with accents means its accents: nothing is weighed;
 	// nor is a word in no pair the collection holds.
 	if got := spellings("chủ nhà là ai"); len(got) != 0 {
@@ -457,5 +475,38 @@ func TestAskWeighsSpellingsByContext(t *testing.T) {
 	}
 	if len(ids) == 0 || ids[0] != "owner" {
 		t.Errorf("%q: %v, want owner first", ans.Question, ids)
+	}
+}
+
+// TestAskWeighsPassagesBySpellingSupport: typed without accents, "chu nha
+// may" is "chủ nhà máy" in this collection ("chủ nhà" in two articles).
+// "cycle" is shorter and BM25 ranks it first, with a window as good as
+// "owner"'s, but its "chu" is "chu kỳ": its score is multiplied by its
+// spelling support (0.9 here), and "owner" goes first. Without the
+// support, "cycle" stays first.
+func TestAskWeighsPassagesBySpellingSupport(t *testing.T) {
+	idx := newMemIndex(t,
+		Article{ID: "cycle", Language: "vi", Body: "Chu kỳ nhà máy."},
+		Article{ID: "owner", Language: "vi", Body: "Ông Ba là chủ nhà máy bia lớn."},
+		Article{ID: "guests", Language: "vi", Body: "Chủ nhà mời khách."},
+		Article{ID: "away", Language: "vi", Body: "Chủ nhà đi vắng."},
+		Article{ID: "weather", Language: "vi", Body: "Hôm nay trời đẹp."},
+	)
+	s := NewSearcher(idx, NewAnalyzer(), DefaultParams())
+	ans, err := s.Ask("chu nha may", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Results) == 0 || ans.Results[0].Article.ID != "owner" {
+		t.Errorf("%q: %+v, want owner first", ans.Question, ans.Results)
+	}
+	// Typed with accents, the question means "chủ": "cycle" does not
+	// even hold it exactly, and spellings are not weighed.
+	ans, err = s.Ask("chủ nhà máy", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Results) == 0 || ans.Results[0].Article.ID != "owner" {
+		t.Errorf("%q: %+v, want owner first", ans.Question, ans.Results)
 	}
 }

@@ -21,6 +21,9 @@ type snippet struct {
 	// held says, for each question word, whether the passage holds it,
 	// exactly or accent-folded (prefix matches aside).
 	held []bool
+	// support is the share of the weight of the question words the passage
+	// holds that its spellings of them carry (spellingSupport).
+	support float64
 }
 
 // markedToken is a passage word and which question word it matches.
@@ -74,6 +77,7 @@ func chooseSnippet(passage string, q query, maxChars int) snippet {
 		sn.coverage = matchedWeight(toks, covered.window, nil, make([]float64, len(q.words)), false) / total
 	}
 	sn.held = slices.Clone(m.held)
+	sn.support = spellingSupport(toks, m.held, q)
 	return sn
 }
 

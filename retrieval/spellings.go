@@ -94,3 +94,36 @@ func (w queryWord) spellingWeight(exact string) float64 {
 	}
 	return unsupportedSpelling
 }
+
+// spellingSupport is, of the IDF of the question words with weighed
+// spellings (readSpellings) that the passage of toks holds (held), the
+// share its best match of each carries: 1 when it writes each as the
+// question's context makes likeliest, down to unsupportedSpelling when it
+// writes none so; 1 for a question without weighed spellings. Ranking
+// multiplies a re-scored passage's score by it, as BM25 would weigh the
+// passage had it counted each spelling by its weight: a passage that owes
+// its rank to "chu" of "chu kỳ" for "chu nha" goes down.
+func spellingSupport(toks []markedToken, held []bool, q query) float64 {
+	var weight float64
+	for wi, w := range q.words {
+		if held[wi] && w.spellings != nil {
+			weight += w.idf
+		}
+	}
+	if weight == 0 {
+		return 1
+	}
+	best := make([]float64, len(q.words))
+	for _, t := range toks {
+		if t.word >= 0 && !t.prefix {
+			best[t.word] = max(best[t.word], t.value)
+		}
+	}
+	var carried float64
+	for wi, w := range q.words {
+		if held[wi] && w.spellings != nil {
+			carried += best[wi]
+		}
+	}
+	return carried / weight
+}
