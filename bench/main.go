@@ -26,6 +26,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/baobot/baobot/evaluate"
 )
 
 func main() {
@@ -46,6 +48,7 @@ func main() {
 		profile   = flag.String("profile", "", "write CPU profiles of every child phase to this folder")
 		serve     = flag.Bool("serve", true, "measure a `baobot serve` process answering the query set on a local Discord, once per size (baobot engine only)")
 		repo      = flag.String("repo", "..", "the baobot repository, from which the serve phase builds baobot")
+		transform = flag.String("transform", "none", "rewrite every question as `baobot eval squad --transform` does: none, strip-accents, nfd or old-tone (both engines get the same questions)")
 
 		child        = flag.String("child", "", "internal: run one phase in this process")
 		childEngine  = flag.String("engine", "", "internal: the child's engine")
@@ -72,10 +75,14 @@ func main() {
 		return
 	}
 
+	rewrite, err := evaluate.Transform(*transform)
+	if err != nil {
+		log.Fatal(err)
+	}
 	cfg := config{
 		runs: *runs, runs4x: min(*runs4x, *runs), news: *news, xquad: *xquad, titles: *titles,
 		seed: *seed, batch: *batch, out: *out, tmp: *tmp, keep: *keep, profile: *profile,
-		serve: *serve, repo: *repo,
+		serve: *serve, repo: *repo, rewrite: rewrite,
 		engines: strings.Split(*enginesF, ","), command: "go run . " + strings.Join(os.Args[1:], " "),
 	}
 	if *quick {
@@ -110,6 +117,7 @@ type config struct {
 	serve        bool   // run the serve phase
 	repo         string // where the serve phase builds baobot
 	command      string
+	rewrite      func(string) string // applied to every question (-transform)
 }
 
 // run measures every size and engine cfg.runs times, children doing the
@@ -144,6 +152,9 @@ func run(cfg config) error {
 		info, err := src.describe(cfg.titles, cfg.seed)
 		if err != nil {
 			return err
+		}
+		for i := range info.Queries {
+			info.Queries[i].Text = cfg.rewrite(info.Queries[i].Text)
 		}
 		queriesFile := filepath.Join(cfg.tmp, "queries-"+size.Name+".json")
 		if err := writeJSON(queriesFile, info.Queries); err != nil {

@@ -344,5 +344,7 @@ func (s *Searcher) spread(r IndexReader, hits []hit, k int) ([]hit, error) {
 }
 
 // rerankDepth is how many of the best BM25 passages are re-scored by how
-// closely together they hold the question's words.
+// closely together they hold the question's words, the share of its names
+// they hold (nameShare) and, in a Vietnamese question typed without
+// accents, how well their spellings fit the question (spellingSupport).
 const rerankDepth = 20
