@@ -465,7 +465,15 @@ func TestAskWeighsSpellingsByContext(t *testing.T) {
 		Article{ID: "owner", Language: "vi", Body: "Ông Nam là chủ nhà máy bia ở Hà Nội từ lâu."},
 	)
 	s := NewSearcher(idx, NewAnalyzer(), DefaultParams())
-	ans, err := s.Ask("chu nha may", 2)
+	if ids := askIDs(t, s, "chu nha may"); len(ids) == 0 || ids[0] != "owner" {
+		t.Errorf("chu nha may: %v, want owner first", ids)
+	}
+}
+
+// askIDs asks s question and returns the articles of its results, in order.
+func askIDs(t *testing.T, s *Searcher, question string) []string {
+	t.Helper()
+	ans, err := s.Ask(question, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -473,9 +481,7 @@ func TestAskWeighsSpellingsByContext(t *testing.T) {
 	for _, r := range ans.Results {
 		ids = append(ids, r.Article.ID)
 	}
-	if len(ids) == 0 || ids[0] != "owner" {
-		t.Errorf("%q: %v, want owner first", ans.Question, ids)
-	}
+	return ids
 }
 
 // TestAskWeighsPassagesBySpellingSupport: typed without accents, "chu nha
@@ -493,20 +499,11 @@ func TestAskWeighsPassagesBySpellingSupport(t *testing.T) {
 		Article{ID: "weather", Language: "vi", Body: "Hôm nay trời đẹp."},
 	)
 	s := NewSearcher(idx, NewAnalyzer(), DefaultParams())
-	ans, err := s.Ask("chu nha may", 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ans.Results) == 0 || ans.Results[0].Article.ID != "owner" {
-		t.Errorf("%q: %+v, want owner first", ans.Question, ans.Results)
-	}
 	// Typed with accents, the question means "chủ": "cycle" does not
 	// even hold it exactly, and spellings are not weighed.
-	ans, err = s.Ask("chủ nhà máy", 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ans.Results) == 0 || ans.Results[0].Article.ID != "owner" {
-		t.Errorf("%q: %+v, want owner first", ans.Question, ans.Results)
+	for _, question := range []string{"chu nha may", "chủ nhà máy"} {
+		if ids := askIDs(t, s, question); len(ids) == 0 || ids[0] != "owner" {
+			t.Errorf("%s: %v, want owner first", question, ids)
+		}
 	}
 }
