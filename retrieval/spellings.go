@@ -21,7 +21,8 @@ const unsupportedSpelling = 0.5
 // spellings then count in a snippet in proportion to their votes summed
 // over its pairs, from unsupportedSpelling for none to all for the
 // most voted (queryWord.spellingWeight), so the re-scoring of passages by
-// their best window prefers the words the question most likely means. A
+// their best window, and by their spellingSupport, prefers the words the
+// question most likely means. A
 // word in no pair the collection holds counts every spelling in full; so
 // does every word when r cannot list spellings.
 func (q *query) readSpellings(r IndexReader) error {
