@@ -77,7 +77,7 @@ func chooseSnippet(passage string, q query, maxChars int) snippet {
 		sn.coverage = matchedWeight(toks, covered.window, nil, make([]float64, len(q.words)), false) / total
 	}
 	sn.held = slices.Clone(m.held)
-	sn.support = spellingSupport(toks, m.held, q)
+	sn.support = spellingSupport(toks, span{0, len(passage)}, m.held, q)
 	return sn
 }
 

@@ -22,9 +22,9 @@ const unsupportedSpelling = 0.5
 // over its pairs, from unsupportedSpelling for none to all for the
 // most voted (queryWord.spellingWeight), so the re-scoring of passages by
 // their best window, and by their spellingSupport, prefers the words the
-// question most likely means. A
-// word in no pair the collection holds counts every spelling in full; so
-// does every word when r cannot list spellings.
+// question most likely means. A word in no pair the collection holds
+// counts every spelling in full; so does every word when r cannot list
+// spellings.
 func (q *query) readSpellings(r IndexReader) error {
 	sr, ok := r.(SpellingReader)
 	if !ok || len(q.pairs) == 0 {
@@ -50,20 +50,20 @@ func (q *query) readSpellings(r IndexReader) error {
 		left, right := make(map[string]int), make(map[string]int)
 		best := 0
 		for _, s := range spellings {
-			l, r, ok := strings.Cut(s.Term, " ")
+			first, second, ok := strings.Cut(s.Term, " ")
 			if !ok {
 				continue
 			}
-			left[l] = max(left[l], s.Passages)
-			right[r] = max(right[r], s.Passages)
+			left[first] = max(left[first], s.Passages)
+			right[second] = max(right[second], s.Passages)
 			best = max(best, s.Passages)
 		}
 		if best == 0 {
 			continue
 		}
-		l, r, _ := strings.Cut(pair, " ")
-		vote(l, left, best)
-		vote(r, right, best)
+		first, second, _ := strings.Cut(pair, " ")
+		vote(first, left, best)
+		vote(second, right, best)
 	}
 	for wi := range q.words {
 		w := &q.words[wi]
@@ -97,14 +97,14 @@ func (w queryWord) spellingWeight(exact string) float64 {
 }
 
 // spellingSupport is, of the IDF of the question words with weighed
-// spellings (readSpellings) that the passage of toks holds (held), the
-// share its best match of each carries: 1 when it writes each as the
+// spellings (readSpellings) that the passage of toks, all inside whole,
+// holds (held), the share its best match of each carries: 1 when it writes each as the
 // question's context makes likeliest, down to unsupportedSpelling when it
 // writes none so; 1 for a question without weighed spellings. Ranking
 // multiplies a re-scored passage's score by it, as BM25 would weigh the
 // passage had it counted each spelling by its weight: a passage that owes
 // its rank to "chu" of "chu kỳ" for "chu nha" goes down.
-func spellingSupport(toks []markedToken, held []bool, q query) float64 {
+func spellingSupport(toks []markedToken, whole span, held []bool, q query) float64 {
 	var weight float64
 	for wi, w := range q.words {
 		if held[wi] && w.spellings != nil {
@@ -115,11 +115,7 @@ func spellingSupport(toks []markedToken, held []bool, q query) float64 {
 		return 1
 	}
 	best := make([]float64, len(q.words))
-	for _, t := range toks {
-		if t.word >= 0 && !t.prefix {
-			best[t.word] = max(best[t.word], t.value)
-		}
-	}
+	matchedWeight(toks, whole, nil, best, false)
 	var carried float64
 	for wi, w := range q.words {
 		if held[wi] && w.spellings != nil {
