@@ -2,6 +2,8 @@ package retrieval
 
 import (
 	"math"
+	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -504,6 +506,34 @@ func TestAskWeighsPassagesBySpellingSupport(t *testing.T) {
 	for _, question := range []string{"chu nha may", "chủ nhà máy"} {
 		if ids := askIDs(t, s, question); len(ids) == 0 || ids[0] != "owner" {
 			t.Errorf("%s: %v, want owner first", question, ids)
+		}
+	}
+}
+
+// The hits are re-scored on every CPU (Searcher.rescore): answers are the
+// same, mark for mark and score for score, on one CPU and on several.
+func TestAskSameOnOneCPUAndMany(t *testing.T) {
+	s := NewSearcher(seedIndex(t), NewAnalyzer(), DefaultParams())
+	questions := []string{"Mỹ và Nhật Bản hợp tác về gì?", "Ngoại trưởng Mỹ là ai?", "nhat ban thanh lap tru so chung khi nao", "hòa bình khu vực"}
+	answers := func(procs int) []Answer {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		var out []Answer
+		for _, q := range questions {
+			ans, err := s.Ask(q, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, ans)
+		}
+		return out
+	}
+	one, many := answers(1), answers(4)
+	for i := range questions {
+		if len(one[i].Results) == 0 {
+			t.Fatalf("%q: no results", questions[i])
+		}
+		if !reflect.DeepEqual(one[i], many[i]) {
+			t.Errorf("%q: on one CPU %+v, on four %+v", questions[i], one[i], many[i])
 		}
 	}
 }
