@@ -57,6 +57,15 @@ type IndexReader interface {
 	Languages() map[string]uint64
 }
 
+// ArticleFetcher is an IndexReader that reads an article in two steps, so
+// that the costlier one can run beside others: FetchArticle finds article
+// id (ErrNotFound when there is none) in the reader's goroutine, as every
+// IndexReader method, and the function it returns decodes it, on any
+// goroutine, until the View that gave the reader returns.
+type ArticleFetcher interface {
+	FetchArticle(id string) (decode func() (Article, error), err error)
+}
+
 // Index is a searchable collection. View runs fn with a consistent snapshot;
 // any number of Views may run at once.
 type Index interface {

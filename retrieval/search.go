@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -136,7 +137,9 @@ func (s *Searcher) Ask(question string, k int) (Answer, error) {
 		if err != nil {
 			return err
 		}
-		s.rescore(results, q)
+		if results, err = s.rescore(results, q); err != nil {
+			return err
+		}
 		sort.SliceStable(results, func(i, j int) bool { return results[i].score > results[j].score })
 		if len(results) > k {
 			results = results[:k]
@@ -159,17 +162,26 @@ func (s *Searcher) Ask(question string, k int) (Answer, error) {
 	return ans, nil
 }
 
-// rescore chooses each hit's snippet and re-scores the hit by it (see
-// rerankDepth). The hits are independent of each other and of the
-// transaction (their articles are read already), so they are shared out
-// among up to GOMAXPROCS goroutines: a question is answered sooner while
-// the other CPUs are idle, and each hit comes out as it would alone.
-func (s *Searcher) rescore(results []hit, q query) {
+// rescore reads each hit's article, chooses its snippet and re-scores the
+// hit by it (see rerankDepth). The hits are independent of each other and,
+// once spread has found their articles, of the transaction, so they are
+// shared out among up to GOMAXPROCS goroutines: a question is answered
+// sooner while the other CPUs are idle, and each hit comes out as it would
+// alone. A hit whose passage lies outside its article's text is dropped;
+// an article that does not decode is an error.
+func (s *Searcher) rescore(results []hit, q query) ([]hit, error) {
 	var next atomic.Int32
 	work := func() {
 		for i := int(next.Add(1)) - 1; i < len(results); i = int(next.Add(1)) - 1 {
 			h := &results[i]
+			if h.article, h.err = h.stored(); h.err != nil {
+				continue
+			}
 			text := h.article.Text()
+			if h.ref.End > len(text) || h.ref.Start > h.ref.End {
+				h.dropped = true
+				continue
+			}
 			h.snippet = chooseSnippet(text[h.ref.Start:h.ref.End], q, s.params.SnippetChars)
 			h.score *= h.snippet.support * (1 + s.params.Proximity*h.snippet.coverage)
 			if share, ok := nameShare(h.snippet.held, q); ok {
@@ -183,6 +195,12 @@ func (s *Searcher) rescore(results []hit, q query) {
 	}
 	work()
 	wg.Wait()
+	for _, h := range results {
+		if h.err != nil {
+			return nil, h.err
+		}
+	}
+	return slices.DeleteFunc(results, func(h hit) bool { return h.dropped }), nil
 }
 
 // hit is a scored passage.
@@ -192,7 +210,10 @@ type hit struct {
 	coverage float64 // share of the question's term weight (IDF × group weight) this passage holds
 	key      uint64  // ranking's article key (ArticleKeyer), when it keeps one passage per article
 	ref      PassageRef
-	article  Article
+	stored   func() (Article, error) // the article of ref, read once however often called (spread)
+	article  Article                 // what stored returned (rescore)
+	err      error                   // what stored returned
+	dropped  bool                    // ref lies outside the article's text
 	snippet  snippet
 }
 
@@ -321,14 +342,34 @@ func (s *Searcher) rankSpread(r IndexReader, q *query, k int) ([]hit, error) {
 	}
 }
 
+// fetchArticle finds article id in r and returns what reads it, once
+// however often it is called: through an ArticleFetcher, whose decoding
+// may run on any goroutine, the article is decoded when first needed; else
+// it is read at once.
+func fetchArticle(r IndexReader, id string) (func() (Article, error), error) {
+	if f, ok := r.(ArticleFetcher); ok {
+		decode, err := f.FetchArticle(id)
+		if err != nil {
+			return nil, err
+		}
+		return sync.OnceValues(decode), nil
+	}
+	a, err := r.Article(id)
+	if err != nil {
+		return nil, err
+	}
+	return func() (Article, error) { return a, nil }, nil
+}
+
 // spread takes hits best first, at most MaxPerArticle from one article,
-// until it has k, and resolves their passages and articles.
+// until it has k, resolves their passages and finds their articles
+// (hit.stored: read later, by rescore).
 func (s *Searcher) spread(r IndexReader, hits []hit, k int) ([]hit, error) {
 	if k <= 0 {
 		k = 3
 	}
 	perArticle := make(map[string]int)
-	articles := make(map[string]Article)
+	articles := make(map[string]func() (Article, error))
 	var out []hit
 	for _, h := range hits {
 		if len(out) == k {
@@ -344,21 +385,18 @@ func (s *Searcher) spread(r IndexReader, hits []hit, k int) ([]hit, error) {
 		if s.params.MaxPerArticle > 0 && perArticle[ref.ArticleID] >= s.params.MaxPerArticle {
 			continue
 		}
-		a, ok := articles[ref.ArticleID]
+		stored, ok := articles[ref.ArticleID]
 		if !ok {
-			if a, err = r.Article(ref.ArticleID); err != nil {
+			if stored, err = fetchArticle(r, ref.ArticleID); err != nil {
 				if errors.Is(err, ErrNotFound) {
 					continue
 				}
 				return nil, err
 			}
-			articles[ref.ArticleID] = a
-		}
-		if ref.End > len(a.Text()) || ref.Start > ref.End {
-			continue
+			articles[ref.ArticleID] = stored
 		}
 		perArticle[ref.ArticleID]++
-		h.ref, h.article = ref, a
+		h.ref, h.stored = ref, stored
 		out = append(out, h)
 	}
 	return out, nil

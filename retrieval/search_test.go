@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"errors"
 	"math"
 	"reflect"
 	"runtime"
@@ -535,5 +536,62 @@ func TestAskSameOnOneCPUAndMany(t *testing.T) {
 		if !reflect.DeepEqual(one[i], many[i]) {
 			t.Errorf("%q: on one CPU %+v, on four %+v", questions[i], one[i], many[i])
 		}
+	}
+}
+
+// fetchingIndex is a memIndex read through ArticleFetcher, as storage's
+// readers are, whose articles can be swapped for others (a damaged store)
+// or fail to decode.
+type fetchingIndex struct {
+	*memIndex
+	stored  map[string]Article // what decoding gives instead, by ID
+	failing map[string]error   // decoding fails so, by ID
+	fetched int
+}
+
+func (f *fetchingIndex) View(fn func(IndexReader) error) error { return fn(f) }
+
+func (f *fetchingIndex) FetchArticle(id string) (func() (Article, error), error) {
+	a, err := f.memIndex.Article(id)
+	if err != nil {
+		return nil, err
+	}
+	f.fetched++
+	if s, ok := f.stored[id]; ok {
+		a = s
+	}
+	return func() (Article, error) { return a, f.failing[id] }, nil
+}
+
+// Articles read through an ArticleFetcher give the same answers; a passage
+// its stored article is too short for is left out, and an article that
+// does not decode fails the question.
+func TestAskThroughArticleFetcher(t *testing.T) {
+	mem := seedIndex(t)
+	const question = "Mỹ và Nhật Bản hợp tác về gì?"
+	want, err := NewSearcher(mem, NewAnalyzer(), DefaultParams()).Ask(question, 3)
+	if err != nil || len(want.Results) < 2 {
+		t.Fatalf("%v, %d results", err, len(want.Results))
+	}
+	f := &fetchingIndex{memIndex: mem, stored: map[string]Article{}, failing: map[string]error{}}
+	s := NewSearcher(f, NewAnalyzer(), DefaultParams())
+	got, err := s.Ask(question, 3)
+	if err != nil || !reflect.DeepEqual(got, want) || f.fetched == 0 {
+		t.Fatalf("through FetchArticle (%d fetched): %v, %+v, want %+v", f.fetched, err, got, want)
+	}
+
+	first := want.Results[0].Article
+	short := first
+	short.Body = first.Body[:10]
+	f.stored[first.ID] = short
+	got, err = s.Ask(question, 3)
+	if err != nil || len(got.Results) != len(want.Results)-1 || slices.ContainsFunc(got.Results, func(r Result) bool { return r.Article.ID == first.ID }) {
+		t.Fatalf("article %q stored too short for its passage: %v, %+v", first.ID, err, got.Results)
+	}
+
+	damaged := errors.New("damaged")
+	f.failing[first.ID] = damaged
+	if _, err = s.Ask(question, 3); !errors.Is(err, damaged) {
+		t.Fatalf("article %q does not decode: %v", first.ID, err)
 	}
 }

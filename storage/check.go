@@ -169,7 +169,7 @@ func (db *DB) Check(opts CheckOptions) (*CheckReport, error) {
 		// bbolt's own check of a read-only file first rebuilds its free
 		// list, and panics, beyond recovery, on what it finds wrong: it
 		// only runs on a file open for writing, whose free list is built.
-		c := &checker{tx: tx, rep: rep, problems: make(map[ProblemKind]*Problem), boltCheck: !db.readOnly, path: db.path, texts: textSource{db, tx}}
+		c := &checker{tx: tx, rep: rep, problems: make(map[ProblemKind]*Problem), boltCheck: !db.readOnly, path: db.path, texts: textSource{db: db, tx: tx}}
 		if opts.Analyzer != nil {
 			c.analyze = opts.Analyzer.IndexArticleExact
 		}
@@ -1188,7 +1188,7 @@ func repairArticles(db *DB, tx *bolt.Tx, m *meta, rep *RepairReport) error {
 	var recs []record
 	var drop [][]byte
 	err := articles.ForEach(func(k, v []byte) error {
-		rec, err := decodeRecord(string(k), v, textSource{db, tx})
+		rec, err := decodeRecord(string(k), v, textSource{db: db, tx: tx})
 		if v == nil || err != nil || checkArticleKey(string(k)) != nil {
 			drop = append(drop, slices.Clone(k))
 			return nil

@@ -193,7 +193,7 @@ func decodedSnapshot(t testing.TB, db *DB) map[string]string {
 	all := snapshot(t, db)
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketArticles).ForEach(func(k, v []byte) error {
-			rec, err := decodeRecord(string(k), v, textSource{db, tx})
+			rec, err := decodeRecord(string(k), v, textSource{db: db, tx: tx})
 			all[string(bucketArticles)+"/"+string(k)] = fmt.Sprintf("%+v", rec)
 			return err
 		})
@@ -260,7 +260,7 @@ func checkIndex(t testing.TB, db *DB) {
 		recs := make(map[string]record)
 		langs := make(map[string]uint64)
 		err = tx.Bucket(bucketArticles).ForEach(func(k, v []byte) error {
-			rec, err := decodeRecord(string(k), v, textSource{db, tx})
+			rec, err := decodeRecord(string(k), v, textSource{db: db, tx: tx})
 			if err != nil {
 				return err
 			}

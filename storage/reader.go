@@ -24,7 +24,10 @@ type reader struct {
 	scratch lookupScratch
 }
 
-var _ retrieval.IndexReader = (*reader)(nil)
+var (
+	_ retrieval.IndexReader    = (*reader)(nil)
+	_ retrieval.ArticleFetcher = (*reader)(nil)
+)
 
 // newReader is the reader of tx, a transaction of db.
 func newReader(db *DB, tx *bolt.Tx) (*reader, error) {
@@ -45,7 +48,7 @@ func newReader(db *DB, tx *bolt.Tx) (*reader, error) {
 		languages: tx.Bucket(bucketLanguages),
 		runs:      runs,
 		cursors:   make([]*bolt.Cursor, len(runs)),
-		texts:     textSource{db, tx},
+		texts:     textSource{db: db, tx: tx},
 	}
 	parent := tx.Bucket(bucketRuns)
 	for i := range runs {
@@ -103,6 +106,21 @@ func (r *reader) Passage(id retrieval.PassageID) (retrieval.PassageRef, error) {
 func (r *reader) Article(id string) (retrieval.Article, error) {
 	rec, err := r.record(id)
 	return rec.article, err
+}
+
+// FetchArticle is Article in two steps (retrieval.ArticleFetcher): it
+// finds the record of id, and the function it returns decodes it, on any
+// goroutine, while the transaction lasts.
+func (r *reader) FetchArticle(id string) (func() (retrieval.Article, error), error) {
+	v := r.articles.Get([]byte(id))
+	if v == nil {
+		return nil, fmt.Errorf("article %q: %w", id, retrieval.ErrNotFound)
+	}
+	texts := r.texts.detached()
+	return func() (retrieval.Article, error) {
+		rec, err := decodeRecord(id, v, texts)
+		return rec.article, err
+	}, nil
 }
 
 func (r *reader) record(id string) (record, error) {

@@ -73,7 +73,7 @@ func (db *DB) Reindex(progress func(done, total int)) error {
 				}
 			}
 			for ; k != nil && len(recs) < batchSize; k, v = c.Next() {
-				rec, err := decodeRecord(string(k), v, textSource{db, tx})
+				rec, err := decodeRecord(string(k), v, textSource{db: db, tx: tx})
 				if err != nil {
 					return err
 				}

@@ -116,6 +116,23 @@ var errText = errors.New("text")
 type textSource struct {
 	db *DB      // may be nil
 	tx *bolt.Tx // may be nil
+	// dictErr, in a source detached from its transaction, is why the
+	// transaction's dictionary could not be loaded.
+	dictErr error
+}
+
+// detached returns a source that finds the same dictionary as s without
+// its transaction, which it reads now, so that texts can be decoded on
+// other goroutines: a bolt.Tx is for one goroutine only.
+func (s textSource) detached() textSource {
+	if s.db == nil || s.tx == nil {
+		return s // nothing in a transaction to find, or nowhere to keep it
+	}
+	var err error
+	if s.db.codec.Load() == nil {
+		_, err = s.dictCodec()
+	}
+	return textSource{db: s.db, dictErr: err}
 }
 
 // dictCodec returns the codec of the index's dictionary. An index without
@@ -125,6 +142,9 @@ func (s textSource) dictCodec() (*textCodec, error) {
 		if c := s.db.codec.Load(); c != nil {
 			return c, nil
 		}
+	}
+	if s.dictErr != nil {
+		return nil, s.dictErr
 	}
 	var c *textCodec
 	var err error

@@ -135,7 +135,7 @@ func textSamples(db *DB, tx *bolt.Tx) ([][]byte, error) {
 	n := m.stats.Articles
 	want := min(n, textDictSamples)
 	samples := make([][]byte, 0, want)
-	src := textSource{db, tx}
+	src := textSource{db: db, tx: tx}
 	c := tx.Bucket(bucketArticles).Cursor()
 	var i uint64
 	for k, v := c.First(); k != nil && uint64(len(samples)) < want; k, v = c.Next() {

@@ -3,9 +3,12 @@ package storage
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/baobot/baobot/internal/testcorpus"
@@ -68,6 +71,35 @@ func sameArticles(t *testing.T, db *DB, want []retrieval.Article) {
 			t.Fatalf("article %q: %v", a.ID, err)
 		}
 	}
+}
+
+// fetchArticles reads the articles of ids as ranking does: each found in
+// one View through FetchArticle, then all decoded at once, each on its own
+// goroutine, before the View returns.
+func fetchArticles(t *testing.T, db *DB, ids []string) ([]retrieval.Article, []error) {
+	t.Helper()
+	got, errs := make([]retrieval.Article, len(ids)), make([]error, len(ids))
+	err := db.View(func(r retrieval.IndexReader) error {
+		decodes := make([]func() (retrieval.Article, error), len(ids))
+		for i, id := range ids {
+			var err error
+			if decodes[i], err = r.(retrieval.ArticleFetcher).FetchArticle(id); err != nil {
+				errs[i] = err
+			}
+		}
+		var wg sync.WaitGroup
+		for i, decode := range decodes {
+			if decode != nil {
+				wg.Go(func() { got[i], errs[i] = decode() })
+			}
+		}
+		wg.Wait()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got, errs
 }
 
 // The write that brings an index to textDictMinArticles trains its
@@ -170,6 +202,25 @@ func TestTextDictLoadedWhenMet(t *testing.T) {
 	if b.codec.Load() == nil {
 		t.Fatal("dictionary not kept once loaded")
 	}
+
+	// Through FetchArticle, whose decoding runs on other goroutines, which
+	// may not read the transaction: the dictionary is loaded before.
+	c := &DB{bolt: a.bolt, path: a.path, readOnly: true}
+	c.loadMeta()
+	ids := []string{all[0].ID, all[len(all)-1].ID, "no such article"}
+	got, errs := fetchArticles(t, c, ids)
+	if errs[0] != nil || sameArticle(got[0], all[0]) != nil {
+		t.Fatalf("article %q, compressed without the dictionary: %v, %v", ids[0], errs[0], sameArticle(got[0], all[0]))
+	}
+	if errs[1] != nil || sameArticle(got[1], all[len(all)-1]) != nil {
+		t.Fatalf("article %q, compressed with the dictionary: %v, %v", ids[1], errs[1], sameArticle(got[1], all[len(all)-1]))
+	}
+	if !errors.Is(errs[2], retrieval.ErrNotFound) {
+		t.Fatalf("an article not stored: %v", errs[2])
+	}
+	if c.codec.Load() == nil {
+		t.Fatal("dictionary not kept once loaded by FetchArticle")
+	}
 }
 
 // An index smaller than textDictMinArticles has no dictionary and writes
@@ -227,10 +278,19 @@ func TestTextDictDamaged(t *testing.T) {
 			}
 			defer db.Close()
 			codecs := textCodecs(t, db)
-			for _, a := range all {
+			ids := make([]string, len(all))
+			for i, a := range all {
+				ids[i] = a.ID
+			}
+			_, fetchErrs := fetchArticles(t, db, ids)
+			for i, a := range all {
 				_, err := db.Article(a.ID)
 				if codecs[a.ID] == textZstdDict && !errors.Is(err, ErrCorrupt) || codecs[a.ID] != textZstdDict && err != nil {
 					t.Fatalf("article %q, codec %d: %v", a.ID, codecs[a.ID], err)
+				}
+				// The same error (DB.Article names the file too).
+				if (err == nil) != (fetchErrs[i] == nil) || !strings.HasSuffix(fmt.Sprint(err), fmt.Sprint(fetchErrs[i])) {
+					t.Fatalf("article %q, codec %d: fetched %v, read %v", a.ID, codecs[a.ID], fetchErrs[i], err)
 				}
 			}
 			rep, err := db.Check(CheckOptions{})

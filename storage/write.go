@@ -117,7 +117,7 @@ func outcomesIn(tx *bolt.Tx, db *DB, articles []retrieval.Article, hashes []stri
 		if !withOlds {
 			continue
 		}
-		if olds[i], err = decodeRecord(a.ID, v, textSource{db, tx}); err != nil {
+		if olds[i], err = decodeRecord(a.ID, v, textSource{db: db, tx: tx}); err != nil {
 			return nil, nil, err
 		}
 	}
