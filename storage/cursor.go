@@ -186,8 +186,11 @@ func (r *reader) Cursor(terms []string) (retrieval.PostingCursor, retrieval.List
 			return nil, retrieval.ListStats{}, err
 		}
 	}
-	cc.i = -1
 	st.DF = df
+	if len(cc.cursors) == 1 { // one run, as after a large write: no concatenation
+		return cc.cursors[0], st, nil
+	}
+	cc.i = -1
 	return cc, st, nil
 }
 
