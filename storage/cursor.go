@@ -220,7 +220,7 @@ type listCursor struct {
 	run     *run
 	list    list
 	skips   []skipEntry // parsed on the first Seek that can use them
-	data    []byte      // what is left to decode
+	pos     int         // where the next posting starts in list.data
 	decoded int         // postings decoded so far
 	prev    uint64      // passage of the last posting decoded
 	cur     retrieval.Posting
@@ -233,39 +233,76 @@ func newListCursor(r *run, value []byte) (*listCursor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &listCursor{run: r, list: l, data: l.data, prev: uint64(r.lo)}, nil
+	return &listCursor{run: r, list: l, prev: uint64(r.lo)}, nil
+}
+
+// uvarintAt decodes the uvarint at data[pos:], most often one byte, and
+// returns it and where the next value starts; next is 0 when it is
+// malformed.
+func uvarintAt(data []byte, pos int) (v uint64, next int) {
+	if pos < len(data) && data[pos] < 0x80 {
+		return uint64(data[pos]), pos + 1
+	}
+	v, n := binary.Uvarint(data[min(pos, len(data)):])
+	if n <= 0 {
+		return 0, 0
+	}
+	return v, pos + n
+}
+
+// step decodes the next posting into prev and returns its TF; false at
+// the end of the list or on a malformed posting (err is then set).
+func (c *listCursor) step() (tf uint32, ok bool) {
+	if c.decoded >= c.list.count || c.err != nil {
+		return 0, false
+	}
+	v, next := uvarintAt(c.list.data, c.pos)
+	switch {
+	case next == 0:
+		c.err = corrupt("postings of run %d: bad varint", c.run.seq)
+		return 0, false
+	case v>>1 == 0 && c.decoded > 0:
+		c.err = corrupt("postings of run %d: repeated passage", c.run.seq)
+		return 0, false
+	}
+	c.prev += v >> 1
+	tf = 1
+	if v&1 != 0 {
+		f, after := uvarintAt(c.list.data, next)
+		if after == 0 || f > math.MaxUint32 {
+			c.err = corrupt("postings of run %d: bad term frequency", c.run.seq)
+			return 0, false
+		}
+		tf, next = uint32(f), after
+	}
+	c.pos = next
+	c.decoded++
+	if c.prev >= uint64(c.run.hi()) {
+		c.err = corrupt("postings of run %d: passage %d outside the run", c.run.seq, c.prev)
+		return 0, false
+	}
+	return tf, true
+}
+
+// settle makes the posting step decoded, of tf, the current one, unless
+// its passage was removed.
+func (c *listCursor) settle(tf uint32) bool {
+	id := retrieval.PassageID(c.prev)
+	if length := c.run.norm(id); length != deletedNorm {
+		c.cur, c.ok = retrieval.Posting{Passage: id, TF: tf, Length: length}, true
+		return true
+	}
+	return false
 }
 
 // Next decodes postings until one of a stored passage.
 func (c *listCursor) Next() bool {
-	for c.decoded < c.list.count && c.err == nil {
-		v, n := binary.Uvarint(c.data)
-		if n <= 0 {
-			c.err = corrupt("postings of run %d: bad varint", c.run.seq)
+	for {
+		tf, ok := c.step()
+		if !ok {
 			break
 		}
-		c.data = c.data[n:]
-		if v>>1 == 0 && c.decoded > 0 {
-			c.err = corrupt("postings of run %d: repeated passage", c.run.seq)
-			break
-		}
-		c.prev += v >> 1
-		tf := uint64(1)
-		if v&1 != 0 {
-			if tf, n = binary.Uvarint(c.data); n <= 0 {
-				c.err = corrupt("postings of run %d: bad term frequency", c.run.seq)
-				break
-			}
-			c.data = c.data[n:]
-		}
-		c.decoded++
-		if c.prev >= uint64(c.run.hi()) {
-			c.err = corrupt("postings of run %d: passage %d outside the run", c.run.seq, c.prev)
-			break
-		}
-		id := retrieval.PassageID(c.prev)
-		if length := c.run.norm(id); length != deletedNorm {
-			c.cur, c.ok = retrieval.Posting{Passage: id, TF: uint32(tf), Length: length}, true
+		if c.settle(tf) {
 			return true
 		}
 	}
@@ -274,7 +311,7 @@ func (c *listCursor) Next() bool {
 }
 
 // Seek jumps, by the skip table, to the block that may hold id, then
-// decodes up to it.
+// decodes up to it, reading the length only of the posting it stops at.
 func (c *listCursor) Seek(id retrieval.PassageID) bool {
 	if c.ok && c.cur.Passage >= id {
 		return true
@@ -299,16 +336,21 @@ func (c *listCursor) Seek(id retrieval.PassageID) bool {
 		}
 		b := lo
 		if b > 0 && b*skipInterval > c.decoded {
-			c.data = c.list.data[c.skips[b-1].end:]
+			c.pos = c.skips[b-1].end
 			c.prev = uint64(c.skips[b-1].last)
 			c.decoded = b * skipInterval
 		}
 	}
-	for c.Next() {
-		if c.cur.Passage >= id {
+	for {
+		tf, ok := c.step()
+		if !ok {
+			break
+		}
+		if retrieval.PassageID(c.prev) >= id && c.settle(tf) {
 			return true
 		}
 	}
+	c.decoded, c.ok = c.list.count, false
 	return false
 }
 
