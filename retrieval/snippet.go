@@ -444,8 +444,12 @@ type stemmedForms struct {
 }
 
 // maxMemoWords bounds the words a memo keeps (surface words per analysis,
-// stemmed forms per language); a full map starts over.
-const maxMemoWords = 1 << 14
+// stemmed forms per language); a full map starts over. Every CPU that
+// re-scores hits (Searcher.rescore) keeps a memo of its own, and a full one
+// holds a few MB: 1 << 13 keeps two of them about as small as one of
+// 1 << 14 was, as fast; 1 << 12 starts over too often (see README,
+// Performance).
+const maxMemoWords = 1 << 13
 
 var snippetMemos = sync.Pool{New: func() any {
 	return &snippetMemo{stems: make(map[*language]map[string]stemmedForms)}
