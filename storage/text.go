@@ -123,10 +123,12 @@ type textSource struct {
 
 // detached returns a source that finds the same dictionary as s without
 // its transaction, which it reads now, so that texts can be decoded on
-// other goroutines: a bolt.Tx is for one goroutine only.
+// other goroutines: a bolt.Tx is for one goroutine only. The dictionary
+// found is kept in s.db, which must be set for the result to be detached
+// (a reader's always is); without it, s is returned as it is.
 func (s textSource) detached() textSource {
 	if s.db == nil || s.tx == nil {
-		return s // nothing in a transaction to find, or nowhere to keep it
+		return s
 	}
 	var err error
 	if s.db.codec.Load() == nil {
