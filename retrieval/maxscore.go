@@ -170,8 +170,7 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 		return nil, true, nil
 	}
 	n := float64(stats.Passages)
-	avgdl := stats.AverageLength()
-	k1, b := s.params.K1, s.params.B
+	weigh := newBM25(s.params, stats)
 
 	idfs := newWordIDFs(q)
 	q.termWeight = 0
@@ -191,10 +190,9 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 		w := g.weight * idf
 		// The most one posting can add: BM25 grows with the term
 		// frequency and shrinks with the passage's length.
-		upper := w * (k1 + 1)
+		upper := w * (weigh.k1 + 1)
 		if st.MaxTF > 0 {
-			tf := float64(st.MaxTF)
-			upper = w * tf * (k1 + 1) / (tf + k1*(1-b+b*float64(st.MinLength)/avgdl))
+			upper = weigh.weigh(w, float64(st.MaxTF), st.MinLength)
 		}
 		sg := scoredGroup{index: i, cursor: c, w: w, cover: cover, upper: upper}
 		sg.next()
@@ -231,11 +229,7 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 	threshold := math.Inf(-1)
 	essential := 0 // groups[essential:] are essential
 	complete := true
-	bm25 := func(g *scoredGroup) float64 {
-		tf := float64(g.cur.TF)
-		norm := k1 * (1 - b + b*float64(g.cur.Length)/avgdl)
-		return g.w * tf * (k1 + 1) / (tf + norm)
-	}
+	bm25 := func(g *scoredGroup) float64 { return weigh.weigh(g.w, float64(g.cur.TF), g.cur.Length) }
 	// The essential groups that have postings left, in a min-heap by their
 	// cursor's passage: the next candidate is at the root.
 	var next groupHeap

@@ -234,6 +234,23 @@ func (s *Searcher) rank(r IndexReader, q *query) ([]hit, error) {
 	return hits, nil
 }
 
+// bm25 weighs the occurrences of a term in a passage as BM25 does, in one
+// collection: its length normalisation k1·(1 − b + b·length/avgdl) is
+// base + slope·length.
+type bm25 struct {
+	k1, base, slope float64
+}
+
+func newBM25(p Params, s Stats) bm25 {
+	return bm25{k1: p.K1, base: p.K1 * (1 - p.B), slope: p.K1 * p.B / s.AverageLength()}
+}
+
+// weigh is what a term of weight w (its group's weight × IDF), found tf
+// times in a passage of length, adds to the passage's score.
+func (m bm25) weigh(w, tf float64, length uint32) float64 {
+	return w * tf * (m.k1 + 1) / (tf + m.base + m.slope*float64(length))
+}
+
 // score accumulates the BM25 score of every passage holding a question term
 // into sc, term group after term group (time for one group is in
 // proportion to its postings: dense arrays, no map, no sort), and sets the
@@ -244,8 +261,7 @@ func (s *Searcher) score(r IndexReader, q *query, sc *rankScratch) error {
 		return nil
 	}
 	n := float64(stats.Passages)
-	avgdl := stats.AverageLength()
-	k1, b := s.params.K1, s.params.B
+	weigh := newBM25(s.params, stats)
 
 	idfs := newWordIDFs(q)
 	q.termWeight = 0
@@ -280,11 +296,10 @@ func (s *Searcher) score(r IndexReader, q *query, sc *rankScratch) error {
 		for _, id := range sc.group {
 			tf := float64(sc.tf[id])
 			sc.tf[id] = 0
-			norm := k1 * (1 - b + b*float64(sc.length[id])/avgdl)
 			if sc.score[id] == 0 && sc.matched[id] == 0 {
 				sc.touched = append(sc.touched, id)
 			}
-			sc.score[id] += w * tf * (k1 + 1) / (tf + norm)
+			sc.score[id] += weigh.weigh(w, tf, sc.length[id])
 			sc.matched[id] += cover
 		}
 	}
