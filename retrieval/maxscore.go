@@ -170,7 +170,7 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 		return nil, true, nil
 	}
 	n := float64(stats.Passages)
-	weigh := newBM25(s.params, stats)
+	okapi := newBM25(s.params, stats)
 
 	idfs := newWordIDFs(q)
 	q.termWeight = 0
@@ -190,9 +190,9 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 		w := g.weight * idf
 		// The most one posting can add: BM25 grows with the term
 		// frequency and shrinks with the passage's length.
-		upper := w * (weigh.k1 + 1)
+		upper := w * (okapi.k1 + 1)
 		if st.MaxTF > 0 {
-			upper = weigh.weigh(w, float64(st.MaxTF), st.MinLength)
+			upper = okapi.weigh(w, float64(st.MaxTF), st.MinLength)
 		}
 		sg := scoredGroup{index: i, cursor: c, w: w, cover: cover, upper: upper}
 		sg.next()
@@ -229,7 +229,7 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 	threshold := math.Inf(-1)
 	essential := 0 // groups[essential:] are essential
 	complete := true
-	bm25 := func(g *scoredGroup) float64 { return weigh.weigh(g.w, float64(g.cur.TF), g.cur.Length) }
+	contribution := func(g *scoredGroup) float64 { return okapi.weigh(g.w, float64(g.cur.TF), g.cur.Length) }
 	// The essential groups that have postings left, in a min-heap by their
 	// cursor's passage: the next candidate is at the root.
 	var next groupHeap
@@ -249,7 +249,7 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 		var partial float64
 		for len(next) > 0 && next[0].at == id {
 			g := next[0]
-			c := bm25(g)
+			c := contribution(g)
 			contrib[g.index] = c
 			touched = append(touched, g.index)
 			partial += c
@@ -270,7 +270,7 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 				g.seek(id)
 			}
 			if g.live && g.at == id {
-				c := bm25(g)
+				c := contribution(g)
 				contrib[g.index] = c
 				touched = append(touched, g.index)
 				partial += c

@@ -261,7 +261,7 @@ func (s *Searcher) score(r IndexReader, q *query, sc *rankScratch) error {
 		return nil
 	}
 	n := float64(stats.Passages)
-	weigh := newBM25(s.params, stats)
+	okapi := newBM25(s.params, stats)
 
 	idfs := newWordIDFs(q)
 	q.termWeight = 0
@@ -299,7 +299,7 @@ func (s *Searcher) score(r IndexReader, q *query, sc *rankScratch) error {
 			if sc.score[id] == 0 && sc.matched[id] == 0 {
 				sc.touched = append(sc.touched, id)
 			}
-			sc.score[id] += weigh.weigh(w, tf, sc.length[id])
+			sc.score[id] += okapi.weigh(w, tf, sc.length[id])
 			sc.matched[id] += cover
 		}
 	}
