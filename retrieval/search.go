@@ -163,8 +163,9 @@ func (s *Searcher) Ask(question string, k int) (Answer, error) {
 }
 
 // rescore reads each hit's article, chooses its snippet and re-scores the
-// hit by it (see rerankDepth). The hits are independent of each other and,
-// once spread has found their articles, of the transaction, so they are
+// hit by it (see rerankDepth). It runs inside the View that found the hits.
+// The hits are independent of each other and, once spread has found their
+// articles, need nothing of the transaction's goroutine, so they are
 // shared out among up to GOMAXPROCS goroutines: a question is answered
 // sooner while the other CPUs are idle, and each hit comes out as it would
 // alone. A hit whose passage lies outside its article's text is dropped;
