@@ -188,8 +188,13 @@ func TestTextDictReindex(t *testing.T) {
 // DB here shares the first's file.)
 func TestTextDictLoadedWhenMet(t *testing.T) {
 	a := openTest(t, nil)
+	// b, c and d open the index before it has a dictionary.
 	b := &DB{bolt: a.bolt, path: a.path, readOnly: true}
 	b.loadMeta()
+	c := &DB{bolt: a.bolt, path: a.path, readOnly: true}
+	c.loadMeta()
+	d := &DB{bolt: a.bolt, path: a.path, readOnly: true}
+	d.loadMeta()
 	all := newsArticles(4, textDictMinArticles+10, "a")
 	put(t, a, all[:10]...)
 	sameArticles(t, b, all[:10])
@@ -205,8 +210,9 @@ func TestTextDictLoadedWhenMet(t *testing.T) {
 
 	// Through FetchArticle, whose decoding runs on other goroutines, which
 	// may not read the transaction: the dictionary is loaded before.
-	c := &DB{bolt: a.bolt, path: a.path, readOnly: true}
-	c.loadMeta()
+	if c.codec.Load() != nil || d.codec.Load() != nil {
+		t.Fatal("dictionary loaded before a text needs it")
+	}
 	ids := []string{all[0].ID, all[len(all)-1].ID, "no such article"}
 	got, errs := fetchArticles(t, c, ids)
 	if errs[0] != nil || sameArticle(got[0], all[0]) != nil {
@@ -220,6 +226,22 @@ func TestTextDictLoadedWhenMet(t *testing.T) {
 	}
 	if c.codec.Load() == nil {
 		t.Fatal("dictionary not kept once loaded by FetchArticle")
+	}
+	// The dictionary is loaded by FetchArticle itself, in the transaction's
+	// goroutine, not by the decoding that may run elsewhere.
+	err := d.View(func(r retrieval.IndexReader) error {
+		decode, err := r.(retrieval.ArticleFetcher).FetchArticle(ids[1])
+		if err != nil {
+			return err
+		}
+		if d.codec.Load() == nil {
+			t.Error("dictionary not loaded before decoding")
+		}
+		_, err = decode()
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
