@@ -3,7 +3,9 @@ package retrieval
 import (
 	"container/heap"
 	"math"
+	"math/bits"
 	"slices"
+	"sync"
 )
 
 // PostingCursor walks a posting list in increasing passage order. A new
@@ -230,107 +232,89 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 	essential := 0 // groups[essential:] are essential
 	complete := true
 	contribution := func(g *scoredGroup) float64 { return okapi.weigh(g.w, float64(g.cur.TF), g.cur.Length) }
-	// The essential groups that have postings left, in a min-heap by their
-	// cursor's passage: the next candidate is at the root.
-	var next groupHeap
-	fill := func() {
-		next = next[:0]
-		for i := essential; i < len(groups); i++ {
-			if groups[i].live {
-				next = append(next, &groups[i])
-			}
-		}
-		next.init()
-	}
-	fill()
-	for len(next) > 0 {
-		id := next[0].at
-		touched = touched[:0]
-		var partial float64
-		for len(next) > 0 && next[0].at == id {
-			g := next[0]
-			c := contribution(g)
-			contrib[g.index] = c
-			touched = append(touched, g.index)
-			partial += c
-			if g.next(); !g.live {
-				next[0] = next[len(next)-1]
-				next = next[:len(next)-1]
-			}
-			next.down(0)
-		}
-		pruned := false
-		for i := essential - 1; i >= 0; i-- {
-			if partial+bound[i+1] < threshold-margin {
-				pruned = true
+	win := windows.Get().(*window)
+	defer windows.Put(win)
+	for win.gather(groups[essential:], contribution) {
+		// The window's candidates, in passage order. Groups that turn
+		// non-essential meanwhile have already given theirs to the
+		// window: only groups[:inWindow] are sought.
+		inWindow := essential
+		for {
+			off, partial, from, ok := win.next()
+			if !ok {
 				break
 			}
-			g := &groups[i]
-			if g.live && g.at < id {
-				g.seek(id)
-			}
-			if g.live && g.at == id {
-				c := contribution(g)
-				contrib[g.index] = c
-				touched = append(touched, g.index)
-				partial += c
-			}
-		}
-		if pruned {
-			complete = false
-			continue
-		}
-		// Summed in the query's group order, as score sums them.
-		slices.Sort(touched)
-		h := hit{id: id}
-		var weight float64
-		for _, gi := range touched {
-			h.score += contrib[gi]
-			weight += gw[gi]
-		}
-		if q.termWeight > 0 {
-			h.coverage = weight / q.termWeight
-		}
-		held := -1 // where the heap holds a passage of h's article
-		if perArticle {
-			key, ok := keyer.ArticleKey(id)
-			if !ok {
-				key = uint64(1)<<63 | uint64(id) // unknown: its own article
-			}
-			h.key = key
-			for i := range top {
-				if top[i].key == key {
-					held = i
+			id := win.lo + PassageID(off)
+			touched = touched[:0]
+			pruned := false
+			for i := inWindow - 1; i >= 0; i-- {
+				if partial+bound[i+1] < threshold-margin {
+					pruned = true
 					break
 				}
+				g := &groups[i]
+				if g.live && g.at < id {
+					g.seek(id)
+				}
+				if g.live && g.at == id {
+					c := contribution(g)
+					contrib[g.index] = c
+					touched = append(touched, g.index)
+					partial += c
+				}
 			}
-		}
-		switch {
-		case held >= 0:
-			if !better(&h, &top[held]) {
+			if pruned || partial < threshold-margin {
+				complete = false
 				continue
 			}
-			top[held] = h
-			heap.Fix(&top, held)
-		case len(top) < depth:
-			heap.Push(&top, h)
-		case better(&h, &top[0]):
-			top[0] = h
-			heap.Fix(&top, 0)
-			complete = false
-		default:
-			complete = false
-			continue
-		}
-		if len(top) == depth {
-			threshold = top[0].score
-			moved := false
-			for essential < len(groups) && bound[essential+1] < threshold-margin {
-				essential++
-				moved = true
+			touched = win.contributions(from, contrib, touched)
+			// Summed in the query's group order, as score sums them.
+			slices.Sort(touched)
+			h := hit{id: id}
+			var weight float64
+			for _, gi := range touched {
+				h.score += contrib[gi]
+				weight += gw[gi]
 			}
-			if moved {
-				fill()
+			if q.termWeight > 0 {
+				h.coverage = weight / q.termWeight
+			}
+			held := -1 // where the heap holds a passage of h's article
+			if perArticle {
+				key, ok := keyer.ArticleKey(id)
+				if !ok {
+					key = uint64(1)<<63 | uint64(id) // unknown: its own article
+				}
+				h.key = key
+				for i := range top {
+					if top[i].key == key {
+						held = i
+						break
+					}
+				}
+			}
+			switch {
+			case held >= 0:
+				if !better(&h, &top[held]) {
+					continue
+				}
+				top[held] = h
+				heap.Fix(&top, held)
+			case len(top) < depth:
+				heap.Push(&top, h)
+			case better(&h, &top[0]):
+				top[0] = h
+				heap.Fix(&top, 0)
+				complete = false
+			default:
+				complete = false
+				continue
+			}
+			if len(top) == depth {
+				threshold = top[0].score
+				for essential < len(groups) && bound[essential+1] < threshold-margin {
+					essential++
+				}
 			}
 		}
 	}
@@ -341,29 +325,94 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 	return hits, complete, nil
 }
 
-// groupHeap is a min-heap of term groups by the passage of their cursor
-// (by hand: container/heap's interface calls cost more than the work).
-type groupHeap []*scoredGroup
+// windowBits sets how many consecutive passages (1 << windowBits) MaxScore
+// gathers the essential groups' postings of at once: enough that a window
+// costs little beyond its postings, few enough that its arrays stay in
+// the CPU's cache and that the essential groups are chosen again often as
+// the threshold rises.
+const windowBits = 11
 
-func (h groupHeap) init() {
-	for i := len(h)/2 - 1; i >= 0; i-- {
-		h.down(i)
-	}
+// window gathers, term group after term group, the postings of the
+// essential groups in a range of passages: MaxScore's candidates, each
+// with its partial score and the contributions it is made of, without a
+// heap ordering the groups' cursors by passage.
+type window struct {
+	lo PassageID // the first passage of the window
+	// By passage offset from lo: the sum of its contributions, and 1 + the
+	// index in entries of the latest (0: none yet).
+	partial [1 << windowBits]float64
+	last    [1 << windowBits]int32
+	has     [1 << windowBits / 64]uint64 // offsets that hold a contribution
+	at      int                          // where next looks from
+	entries []windowEntry
 }
 
-func (h groupHeap) down(i int) {
-	for {
-		c := 2*i + 1
-		if c >= len(h) {
-			return
+// windowEntry is what one group adds to one passage of a window.
+type windowEntry struct {
+	value float64
+	group int32 // index into query.groups
+	prev  int32 // 1 + the index of the passage's previous entry (0: none)
+}
+
+var windows = sync.Pool{New: func() any { return new(window) }}
+
+// gather starts the next window at the first passage any live group of
+// essential holds, and moves their cursors past it, taking what each
+// posting in it adds (value). It returns false, the window empty, when no
+// group has postings left.
+func (w *window) gather(essential []scoredGroup, value func(*scoredGroup) float64) bool {
+	w.entries = w.entries[:0]
+	lo, found := PassageID(math.MaxUint32), false
+	for i := range essential {
+		if g := &essential[i]; g.live {
+			lo, found = min(lo, g.at), true
 		}
-		if c+1 < len(h) && h[c+1].at < h[c].at {
-			c++
-		}
-		if h[i].at <= h[c].at {
-			return
-		}
-		h[i], h[c] = h[c], h[i]
-		i = c
 	}
+	if !found {
+		return false
+	}
+	w.lo, w.at = lo, 0
+	hi := uint64(lo) + 1<<windowBits
+	for i := range essential {
+		g := &essential[i]
+		for ; g.live && uint64(g.at) < hi; g.next() {
+			off := g.at - lo
+			w.entries = append(w.entries, windowEntry{value: value(g), group: int32(g.index), prev: w.last[off]})
+			w.last[off] = int32(len(w.entries))
+			w.partial[off] += w.entries[len(w.entries)-1].value
+			w.has[off/64] |= 1 << (off % 64)
+		}
+	}
+	return true
+}
+
+// next takes the window's next passage that holds a contribution, in
+// passage order, and clears it: its offset from lo, partial score and the
+// handle of its contributions (see contributions); ok is false when none
+// is left.
+func (w *window) next() (off int, partial float64, from int32, ok bool) {
+	for i := w.at / 64; i < len(w.has); i++ {
+		if w.has[i] == 0 {
+			continue
+		}
+		off = i*64 + bits.TrailingZeros64(w.has[i])
+		w.has[i] &= w.has[i] - 1
+		w.at = off
+		partial, from = w.partial[off], w.last[off]
+		w.partial[off], w.last[off] = 0, 0
+		return off, partial, from, true
+	}
+	w.at = len(w.has) * 64
+	return 0, 0, 0, false
+}
+
+// contributions sets contrib of the groups a passage's entries (from, as
+// next returned it) come from and returns touched with those groups added.
+func (w *window) contributions(from int32, contrib []float64, touched []int) []int {
+	for e := from; e != 0; e = w.entries[e-1].prev {
+		en := &w.entries[e-1]
+		contrib[en.group] = en.value
+		touched = append(touched, int(en.group))
+	}
+	return touched
 }

@@ -8,15 +8,21 @@ import (
 )
 
 // MaxScore finds exactly the hits exhaustive scoring ranks first: the same
-// passages in the same order, with the same scores and coverage.
+// passages in the same order, with the same scores and coverage. The
+// 5,000 passages span three of MaxScore's windows (windowBits), so that
+// the threshold rises, and groups stop being essential, in mid-window.
 func TestMaxScoreMatchesExhaustive(t *testing.T) {
-	idx := newMemIndex(t, syntheticArticles(t, 1500)...)
+	const articles = 5000
+	if articles <= 2<<windowBits {
+		t.Fatalf("%d passages fit in two windows", articles)
+	}
+	idx := newMemIndex(t, syntheticArticles(t, articles)...)
 	s := NewSearcher(idx, NewAnalyzer(), DefaultParams())
 	rng := rand.New(rand.NewPCG(9, 9))
 	var questions []string
 	questions = append(questions, benchQuestions...)
 	for range 60 {
-		a := idx.articles[fmt.Sprintf("a%05d", rng.IntN(1500))]
+		a := idx.articles[fmt.Sprintf("a%05d", rng.IntN(articles))]
 		words := strings.Fields(a.Body)
 		start := rng.IntN(len(words) - 12)
 		questions = append(questions, strings.Join(words[start:start+2+rng.IntN(10)], " "))
@@ -64,14 +70,16 @@ func (k keyedIndex) ArticleKey(id PassageID) (uint64, bool) {
 }
 
 // With one passage per article, MaxScore finds the best passage of each of
-// the best articles, as spreading the exhaustive ranking would.
+// the best articles, as spreading the exhaustive ranking would, over
+// several windows as in TestMaxScoreMatchesExhaustive.
 func TestMaxScorePerArticle(t *testing.T) {
-	idx := keyedIndex{newMemIndex(t, syntheticArticles(t, 800)...)}
+	const articles = 5000
+	idx := keyedIndex{newMemIndex(t, syntheticArticles(t, articles)...)}
 	s := NewSearcher(idx, NewAnalyzer(), DefaultParams())
 	rng := rand.New(rand.NewPCG(5, 5))
 	questions := append([]string(nil), benchQuestions...)
 	for range 40 {
-		words := strings.Fields(idx.articles[fmt.Sprintf("a%05d", rng.IntN(800))].Body)
+		words := strings.Fields(idx.articles[fmt.Sprintf("a%05d", rng.IntN(articles))].Body)
 		start := rng.IntN(len(words) - 12)
 		questions = append(questions, strings.Join(words[start:start+2+rng.IntN(10)], " "))
 	}
