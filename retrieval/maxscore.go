@@ -234,7 +234,9 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 	contribution := func(g *scoredGroup) float64 { return okapi.weigh(g.w, float64(g.cur.TF), g.cur.Length) }
 	win := windows.Get().(*window)
 	defer windows.Put(win)
-	for win.gather(groups[essential:], contribution) {
+	// The first windows are small, so that a threshold is known before
+	// the frequent groups have given many postings; then each doubles.
+	for size := firstWindow; win.gather(groups[essential:], size, contribution); size = min(2*size, 1<<windowBits) {
 		// The window's candidates, in passage order. Groups that turn
 		// non-essential meanwhile have already given theirs to the
 		// window: only groups[:inWindow] are sought.
@@ -332,6 +334,9 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 // the threshold rises.
 const windowBits = 11
 
+// firstWindow is the size of MaxScore's first window.
+const firstWindow = 64
+
 // window gathers, term group after term group, the postings of the
 // essential groups in a range of passages: MaxScore's candidates, each
 // with its partial score and the contributions it is made of, without a
@@ -360,7 +365,7 @@ var windows = sync.Pool{New: func() any { return new(window) }}
 // essential holds, and moves their cursors past it, taking what each
 // posting in it adds (value). It returns false, the window empty, when no
 // group has postings left.
-func (w *window) gather(essential []scoredGroup, value func(*scoredGroup) float64) bool {
+func (w *window) gather(essential []scoredGroup, size int, value func(*scoredGroup) float64) bool {
 	w.entries = w.entries[:0]
 	lo, found := PassageID(math.MaxUint32), false
 	for i := range essential {
@@ -372,7 +377,7 @@ func (w *window) gather(essential []scoredGroup, value func(*scoredGroup) float6
 		return false
 	}
 	w.lo, w.at = lo, 0
-	hi := uint64(lo) + 1<<windowBits
+	hi := uint64(lo) + uint64(size)
 	for i := range essential {
 		g := &essential[i]
 		for ; g.live && uint64(g.at) < hi; g.next() {
