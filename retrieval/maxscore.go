@@ -4,8 +4,10 @@ import (
 	"container/heap"
 	"math"
 	"math/bits"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // PostingCursor walks a posting list in increasing passage order. A new
@@ -18,6 +20,23 @@ type PostingCursor interface {
 	Seek(id PassageID) bool
 	// Posting is the current posting.
 	Posting() Posting
+}
+
+// CloningCursor is a PostingCursor that can be cloned.
+type CloningCursor interface {
+	PostingCursor
+	// Clone returns a cursor at the same position that moves
+	// independently of this one, on any goroutine (one at a time) while
+	// the View that made this one lasts.
+	Clone() PostingCursor
+}
+
+// PassageSpanner is an IndexReader that tells the range of its passage IDs,
+// which lets MaxScore share a question's passages out among CPUs.
+type PassageSpanner interface {
+	// PassageSpan returns lo and hi such that every passage ID is in
+	// lo … hi-1.
+	PassageSpan() (lo, hi PassageID)
 }
 
 // CursorReader is an IndexReader that can walk postings without decoding
@@ -70,7 +89,8 @@ func (c *sliceCursor) Seek(id PassageID) bool {
 	}
 	return true
 }
-func (c *sliceCursor) Posting() Posting { return c.ps[c.i] }
+func (c *sliceCursor) Posting() Posting     { return c.ps[c.i] }
+func (c *sliceCursor) Clone() PostingCursor { cp := *c; return &cp }
 
 // groupCursor opens the cursor of one term group: through the reader's own
 // cursors when it has them, else over the merged decoded postings.
@@ -172,11 +192,12 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 		return nil, true, nil
 	}
 	n := float64(stats.Passages)
-	okapi := newBM25(s.params, stats)
+	m := &maxScorer{okapi: newBM25(s.params, stats), depth: depth, perArticle: perArticle, keyer: keyer, q: q}
 
 	idfs := newWordIDFs(q)
 	q.termWeight = 0
 	groups := make([]scoredGroup, 0, len(q.groups))
+	postings := 0
 	for i, g := range q.groups {
 		c, st, err := groupCursor(r, g.keys)
 		if err != nil {
@@ -187,18 +208,17 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 		if st.DF == 0 {
 			continue
 		}
+		postings += st.DF
 		idf := idf(st.DF, n)
 		idfs.note(g, idf)
 		w := g.weight * idf
 		// The most one posting can add: BM25 grows with the term
 		// frequency and shrinks with the passage's length.
-		upper := w * (okapi.k1 + 1)
+		upper := w * (m.okapi.k1 + 1)
 		if st.MaxTF > 0 {
-			upper = okapi.weigh(w, float64(st.MaxTF), st.MinLength)
+			upper = m.okapi.weigh(w, float64(st.MaxTF), st.MinLength)
 		}
-		sg := scoredGroup{index: i, cursor: c, w: w, cover: cover, upper: upper}
-		sg.next()
-		groups = append(groups, sg)
+		groups = append(groups, scoredGroup{index: i, cursor: c, w: w, cover: cover, upper: upper})
 	}
 	idfs.set(q, n, s.params.PrefixWeight)
 
@@ -213,30 +233,179 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 		}
 		return 0
 	})
-	bound := make([]float64, len(groups)+1)
+	m.bound = make([]float64, len(groups)+1)
 	for i, g := range groups {
-		bound[i+1] = bound[i] + g.upper
+		m.bound[i+1] = m.bound[i] + g.upper
 	}
+	m.gw = make([]float64, len(q.groups))
+	for _, g := range groups {
+		m.gw[g.index] = g.cover
+	}
+
+	cuts := m.cuts(r, groups, postings)
+	parts := make([]maxScorePart, len(cuts)+1)
+	for i := range parts {
+		p := &parts[i]
+		p.groups = groups
+		if i > 0 {
+			p.groups = cloneGroups(groups)
+			p.lo = cuts[i-1]
+		}
+		p.hi = PassageID(math.MaxUint32)
+		if i < len(cuts) {
+			p.hi = cuts[i]
+		}
+	}
+	var wg sync.WaitGroup
+	for i := 1; i < len(parts); i++ {
+		wg.Go(func() { m.search(&parts[i]) })
+	}
+	m.search(&parts[0])
+	wg.Wait()
+
+	var top []hit
+	complete := true
+	for _, p := range parts {
+		top = append(top, p.top...)
+		complete = complete && p.complete
+	}
+	slices.SortFunc(top, func(a, b hit) int {
+		switch {
+		case better(&a, &b):
+			return -1
+		case better(&b, &a):
+			return 1
+		}
+		return 0
+	})
+	if len(top) > depth {
+		top, complete = top[:depth], false
+	}
+	return top, complete, nil
+}
+
+// maxScorer is what the parts of one MaxScore share: the question, its
+// groups' bounds and the best threshold any part has reached.
+type maxScorer struct {
+	okapi      bm25
+	depth      int
+	perArticle bool
+	keyer      ArticleKeyer
+	q          *query
+	bound      []float64 // bound[i]: the sum of the bounds of groups 0 … i-1
+	gw         []float64 // coverage by query group (termGroup.weights)
+	// threshold holds the bits of the greatest depth-th best score any
+	// part has found: the depth-th best of all is at least that, since
+	// parts hold different passages (and, per article, different
+	// articles).
+	threshold atomic.Uint64
+}
+
+// maxScorePart is one range of passages lo … hi-1 that MaxScore searches on
+// a goroutine of its own, with cursors of its own.
+type maxScorePart struct {
+	groups   []scoredGroup
+	lo, hi   PassageID
+	top      worstFirst
+	complete bool
+}
+
+// minPartPostings is how many postings a question's groups must hold, at
+// least, for each part MaxScore searches on a CPU of its own: below, the
+// cost of starting a goroutine and cloning cursors is more than it saves.
+const minPartPostings = 1 << 15
+
+// forceParts, when not 0, is how many parts MaxScore cuts every question's
+// passages into, whatever its postings and the CPUs (for tests).
+var forceParts int
+
+// cuts returns where MaxScore's parts start, after the first: up to one
+// part per CPU, of about equal ranges of passage IDs, each cut at the
+// first passage of an article; none when the cursors cannot be cloned or
+// the question holds too few postings.
+func (m *maxScorer) cuts(r IndexReader, groups []scoredGroup, postings int) []PassageID {
+	n := min(runtime.GOMAXPROCS(0), postings/minPartPostings)
+	if forceParts != 0 {
+		n = forceParts
+	}
+	sp, ok := r.(PassageSpanner)
+	if n < 2 || !ok {
+		return nil
+	}
+	for _, g := range groups {
+		if _, ok := g.cursor.(CloningCursor); !ok {
+			return nil
+		}
+	}
+	lo, hi := sp.PassageSpan()
+	var cuts []PassageID
+	for i := 1; i < n; i++ {
+		cut := lo + PassageID(uint64(hi-lo)*uint64(i)/uint64(n))
+		if m.keyer != nil {
+			key, ok := m.keyer.ArticleKey(cut)
+			if !ok || key > uint64(cut) {
+				continue
+			}
+			cut = PassageID(key)
+		}
+		if len(cuts) == 0 && cut > lo || len(cuts) > 0 && cut > cuts[len(cuts)-1] {
+			cuts = append(cuts, cut)
+		}
+	}
+	return cuts
+}
+
+// cloneGroups returns a copy of groups whose cursors are clones.
+func cloneGroups(groups []scoredGroup) []scoredGroup {
+	out := slices.Clone(groups)
+	for i := range out {
+		out[i].cursor = out[i].cursor.(CloningCursor).Clone()
+	}
+	return out
+}
+
+// search finds the best depth passages (or articles) of part p.
+func (m *maxScorer) search(p *maxScorePart) {
 	// Bounds are compared with a margin, so that rounding never prunes a
 	// passage whose exact score ties the threshold.
 	const margin = 1e-9
-
-	gw := make([]float64, len(q.groups)) // coverage by query group (termGroup.weights)
-	for _, g := range groups {
-		gw[g.index] = g.cover
+	groups, bound, q := p.groups, m.bound, m.q
+	for i := range groups {
+		if p.lo > 0 {
+			groups[i].seek(p.lo)
+		} else {
+			groups[i].next()
+		}
 	}
 	contrib := make([]float64, len(q.groups))
 	var touched []int // the query groups a candidate matched
-	top := make(worstFirst, 0, depth)
+	top := make(worstFirst, 0, m.depth)
 	threshold := math.Inf(-1)
 	essential := 0 // groups[essential:] are essential
 	complete := true
-	contribution := func(g *scoredGroup) float64 { return okapi.weigh(g.w, float64(g.cur.TF), g.cur.Length) }
+	// raise makes the threshold the part's own or another part's, the
+	// greater, and the groups whose bounds add up to less non-essential.
+	raise := func() {
+		if len(top) == m.depth {
+			threshold = max(threshold, top[0].score)
+			shared := m.threshold.Load()
+			for threshold > math.Float64frombits(shared) && !m.threshold.CompareAndSwap(shared, math.Float64bits(threshold)) {
+				shared = m.threshold.Load()
+			}
+		}
+		if t := m.threshold.Load(); t != 0 {
+			threshold = max(threshold, math.Float64frombits(t))
+		}
+		for essential < len(groups) && bound[essential+1] < threshold-margin {
+			essential++
+		}
+	}
+	contribution := func(g *scoredGroup) float64 { return m.okapi.weigh(g.w, float64(g.cur.TF), g.cur.Length) }
 	win := windows.Get().(*window)
 	defer windows.Put(win)
 	// The first windows are small, so that a threshold is known before
 	// the frequent groups have given many postings; then each doubles.
-	for size := firstWindow; win.gather(groups[essential:], size, contribution); size = min(2*size, 1<<windowBits) {
+	for size := firstWindow; win.gather(groups[essential:], size, p.hi, contribution); size = min(2*size, 1<<windowBits) {
 		// The window's candidates, in passage order. Groups that turn
 		// non-essential meanwhile have already given theirs to the
 		// window: only groups[:inWindow] are sought.
@@ -276,14 +445,14 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 			var weight float64
 			for _, gi := range touched {
 				h.score += contrib[gi]
-				weight += gw[gi]
+				weight += m.gw[gi]
 			}
 			if q.termWeight > 0 {
 				h.coverage = weight / q.termWeight
 			}
 			held := -1 // where the heap holds a passage of h's article
-			if perArticle {
-				key, ok := keyer.ArticleKey(id)
+			if m.perArticle {
+				key, ok := m.keyer.ArticleKey(id)
 				if !ok {
 					key = uint64(1)<<63 | uint64(id) // unknown: its own article
 				}
@@ -302,7 +471,7 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 				}
 				top[held] = h
 				heap.Fix(&top, held)
-			case len(top) < depth:
+			case len(top) < m.depth:
 				heap.Push(&top, h)
 			case better(&h, &top[0]):
 				top[0] = h
@@ -312,19 +481,11 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 				complete = false
 				continue
 			}
-			if len(top) == depth {
-				threshold = top[0].score
-				for essential < len(groups) && bound[essential+1] < threshold-margin {
-					essential++
-				}
-			}
+			raise()
 		}
+		raise()
 	}
-	hits := make([]hit, len(top))
-	for i := len(top) - 1; i >= 0; i-- {
-		hits[i] = heap.Pop(&top).(hit)
-	}
-	return hits, complete, nil
+	p.top, p.complete = top, complete
 }
 
 // windowBits sets how many consecutive passages (1 << windowBits) MaxScore
@@ -365,11 +526,11 @@ var windows = sync.Pool{New: func() any { return new(window) }}
 // essential holds, and moves their cursors past it, taking what each
 // posting in it adds (value). It returns false, the window empty, when no
 // group has postings left.
-func (w *window) gather(essential []scoredGroup, size int, value func(*scoredGroup) float64) bool {
+func (w *window) gather(essential []scoredGroup, size int, end PassageID, value func(*scoredGroup) float64) bool {
 	w.entries = w.entries[:0]
 	lo, found := PassageID(math.MaxUint32), false
 	for i := range essential {
-		if g := &essential[i]; g.live {
+		if g := &essential[i]; g.live && g.at < end {
 			lo, found = min(lo, g.at), true
 		}
 	}
@@ -377,7 +538,7 @@ func (w *window) gather(essential []scoredGroup, size int, value func(*scoredGro
 		return false
 	}
 	w.lo, w.at = lo, 0
-	hi := uint64(lo) + uint64(size)
+	hi := min(uint64(lo)+uint64(size), uint64(end))
 	for i := range essential {
 		g := &essential[i]
 		for ; g.live && uint64(g.at) < hi; g.next() {

@@ -10,7 +10,9 @@ import (
 // MaxScore finds exactly the hits exhaustive scoring ranks first: the same
 // passages in the same order, with the same scores and coverage. The
 // 5,000 passages span three of MaxScore's windows (windowBits), so that
-// the threshold rises, and groups stop being essential, in mid-window.
+// the threshold rises, and groups stop being essential, in mid-window; and
+// the passages are searched in one part, or two or three on goroutines of
+// their own that share their thresholds.
 func TestMaxScoreMatchesExhaustive(t *testing.T) {
 	const articles = 5000
 	if articles <= 2<<windowBits {
@@ -27,10 +29,20 @@ func TestMaxScoreMatchesExhaustive(t *testing.T) {
 		start := rng.IntN(len(words) - 12)
 		questions = append(questions, strings.Join(words[start:start+2+rng.IntN(10)], " "))
 	}
+	// The passages where two or three parts start, which a part must not
+	// leave to the one before it.
+	for _, cut := range []int{articles / 2, articles / 3, 2 * articles / 3} {
+		ref := idx.passages[cut]
+		a := idx.articles[ref.ArticleID]
+		questions = append(questions, strings.Join(strings.Fields(a.Text()[ref.Start:ref.End])[:8], " "))
+	}
 	for _, question := range questions {
-		for _, depth := range []int{1, 5, 40} {
+		for _, c := range []struct{ depth, parts int }{{1, 1}, {5, 1}, {40, 1}, {1, 2}, {5, 2}, {1, 3}, {40, 3}} {
+			depth := c.depth
+			forceParts = c.parts
 			q := analyzeQuery(question, idx.Languages(), s.params)
 			got, _, err := s.maxScore(idx, &q, depth, false)
+			forceParts = 0
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -41,11 +53,11 @@ func TestMaxScoreMatchesExhaustive(t *testing.T) {
 			}
 			want, _ := s.withCoverage(&q2, sc, depth)
 			if len(got) != len(want) {
-				t.Fatalf("%q depth %d: %d hits, want %d", question, depth, len(got), len(want))
+				t.Fatalf("%q depth %d, %d parts: %d hits, want %d", question, depth, c.parts, len(got), len(want))
 			}
 			for i := range got {
 				if got[i].id != want[i].id || got[i].score != want[i].score || got[i].coverage != want[i].coverage {
-					t.Fatalf("%q depth %d: hit %d: %+v, want %+v", question, depth, i, got[i], want[i])
+					t.Fatalf("%q depth %d, %d parts: hit %d: %+v, want %+v", question, depth, c.parts, i, got[i], want[i])
 				}
 			}
 			if q.termWeight != q2.termWeight {
@@ -84,9 +96,12 @@ func TestMaxScorePerArticle(t *testing.T) {
 		questions = append(questions, strings.Join(words[start:start+2+rng.IntN(10)], " "))
 	}
 	for _, question := range questions {
-		for _, depth := range []int{1, 7, 20} {
+		for _, c := range []struct{ depth, parts int }{{1, 1}, {7, 1}, {20, 1}, {7, 2}, {20, 3}} {
+			depth := c.depth
+			forceParts = c.parts
 			q := analyzeQuery(question, idx.Languages(), s.params)
 			got, _, err := s.maxScore(idx, &q, depth, true)
+			forceParts = 0
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -106,11 +121,11 @@ func TestMaxScorePerArticle(t *testing.T) {
 				}
 			}
 			if len(got) != len(want) {
-				t.Fatalf("%q depth %d: %d hits, want %d", question, depth, len(got), len(want))
+				t.Fatalf("%q depth %d, %d parts: %d hits, want %d", question, depth, c.parts, len(got), len(want))
 			}
 			for i := range got {
 				if got[i].id != want[i].id || got[i].score != want[i].score || got[i].coverage != want[i].coverage {
-					t.Fatalf("%q depth %d: hit %d: %+v, want %+v", question, depth, i, got[i], want[i])
+					t.Fatalf("%q depth %d, %d parts: hit %d: %+v, want %+v", question, depth, c.parts, i, got[i], want[i])
 				}
 			}
 		}

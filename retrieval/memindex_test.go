@@ -41,6 +41,7 @@ func newMemIndex(t testing.TB, articles ...Article) *memIndex {
 
 func (m *memIndex) View(fn func(IndexReader) error) error { return fn(m) }
 func (m *memIndex) Stats() Stats                          { return m.stats }
+func (m *memIndex) PassageSpan() (lo, hi PassageID)       { return 0, PassageID(len(m.passages)) }
 func (m *memIndex) Postings(term string) ([]Posting, error) {
 	return m.postings[term], nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/baobot/baobot/retrieval"
@@ -28,6 +29,14 @@ func (r *reader) ArticleKey(id retrieval.PassageID) (uint64, bool) {
 		return 0, false
 	}
 	return uint64(r.runs[i].articleStart(id)), true
+}
+
+// PassageSpan is the range of passage IDs of the runs.
+func (r *reader) PassageSpan() (lo, hi retrieval.PassageID) {
+	if len(r.runs) == 0 {
+		return 0, 0
+	}
+	return r.runs[0].lo, r.runs[len(r.runs)-1].hi()
 }
 
 // seekBlock moves c to the block of a run where the entry with sort key
@@ -367,6 +376,12 @@ func (c *listCursor) parseSkips() {
 
 func (c *listCursor) Posting() retrieval.Posting { return c.cur }
 
+// Clone copies the cursor; both read the list, and the skip table once
+// parsed, which neither changes.
+func (c *listCursor) Clone() retrieval.PostingCursor { return c.clone() }
+
+func (c *listCursor) clone() *listCursor { cp := *c; return &cp }
+
 // unionCursor merges the lists of several variants in one run, frequencies
 // of one passage summed.
 type unionCursor struct {
@@ -437,6 +452,14 @@ func (u *unionCursor) settle() bool {
 
 func (u *unionCursor) Posting() retrieval.Posting { return u.cur }
 
+func (u *unionCursor) Clone() retrieval.PostingCursor {
+	cp := &unionCursor{children: make([]*listCursor, len(u.children)), live: slices.Clone(u.live), started: u.started, ok: u.ok, cur: u.cur}
+	for i, c := range u.children {
+		cp.children[i] = c.clone()
+	}
+	return cp
+}
+
 // concatCursor walks the cursors of one term group in run after run.
 type concatCursor struct {
 	runs    []*run
@@ -470,3 +493,11 @@ func (c *concatCursor) Seek(id retrieval.PassageID) bool {
 }
 
 func (c *concatCursor) Posting() retrieval.Posting { return c.cursors[c.i].Posting() }
+
+func (c *concatCursor) Clone() retrieval.PostingCursor {
+	cp := &concatCursor{runs: c.runs, cursors: make([]retrieval.PostingCursor, len(c.cursors)), i: c.i}
+	for i, cur := range c.cursors {
+		cp.cursors[i] = cur.(retrieval.CloningCursor).Clone()
+	}
+	return cp
+}

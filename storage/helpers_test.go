@@ -585,6 +585,33 @@ func checkCursor(r *reader, terms []string, want []retrieval.Posting) error {
 	if !slices.Equal(walked, want) {
 		return fmt.Errorf("cursor %q walks %v, want %v", terms, walked, want)
 	}
+	// A clone, made fresh or halfway, goes on from where its original was,
+	// on another goroutine, neither moving the other: one walks, the other
+	// seeks each posting.
+	for _, at := range []int{0, len(want) / 2} {
+		c, _, _ := r.Cursor(terms)
+		for range at {
+			c.Next()
+		}
+		clone := c.(retrieval.CloningCursor).Clone()
+		walked := make(chan []retrieval.Posting)
+		go func() {
+			var ps []retrieval.Posting
+			for clone.Next() {
+				ps = append(ps, clone.Posting())
+			}
+			walked <- ps
+		}()
+		var sought []retrieval.Posting
+		for _, p := range want[at:] {
+			if c.Seek(p.Passage) {
+				sought = append(sought, c.Posting())
+			}
+		}
+		if got := <-walked; !slices.Equal(got, want[at:]) || !slices.Equal(sought, want[at:]) {
+			return fmt.Errorf("cursor %q cloned after %d postings: the clone walks %v, the original seeks %v, want %v", terms, at, got, sought, want[at:])
+		}
+	}
 	for step := 1; step < 9; step += 3 {
 		c, _, _ := r.Cursor(terms)
 		for i := 0; i < len(want); i += step {
