@@ -180,6 +180,13 @@ func (g *scoredGroup) seek(id PassageID) {
 // best passage only, and depth counts articles: the threshold is then the
 // depth-th best article's, which prunes far more.
 //
+// The essential groups' postings are taken window after window of
+// passages, group after group (window.gather), rather than passage after
+// passage from a heap of cursors. A question whose groups hold many
+// postings has its passages cut into parts, one per CPU (cuts), searched
+// on goroutines of their own with clones of the cursors; the parts share
+// their thresholds, and their best hits are merged.
+//
 // It returns the hits with coverage, best first, and whether they are all
 // the passages (or articles) that hold a question term.
 func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool) ([]hit, bool, error) {
@@ -341,12 +348,15 @@ func (m *maxScorer) cuts(r IndexReader, groups []scoredGroup, postings int) []Pa
 	var cuts []PassageID
 	for i := 1; i < n; i++ {
 		cut := lo + PassageID(uint64(hi-lo)*uint64(i)/uint64(n))
-		if m.keyer != nil {
+		if m.keyer != nil { // back to the first passage of cut's article
 			key, ok := m.keyer.ArticleKey(cut)
-			if !ok || key > uint64(cut) {
-				continue
+			for ok && cut > lo {
+				prev, known := m.keyer.ArticleKey(cut - 1)
+				if !known || prev != key {
+					break
+				}
+				cut--
 			}
-			cut = PassageID(key)
 		}
 		if len(cuts) == 0 && cut > lo || len(cuts) > 0 && cut > cuts[len(cuts)-1] {
 			cuts = append(cuts, cut)
