@@ -3,10 +3,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"time"
 )
 
@@ -36,16 +38,18 @@ type ingestResult struct {
 
 // queryResult is what a query child reports.
 type queryResult struct {
-	OpenMs     float64            `json:"open_ms"`
-	Cold       latency            `json:"cold"`
-	Warm       latency            `json:"warm"`
-	KnownAt1   float64            `json:"known_item_recall_at_1"`
-	KnownAt10  float64            `json:"known_item_recall_at_10"`
-	XQuADAt1   float64            `json:"xquad_recall_at_1"`
-	XQuADAt10  float64            `json:"xquad_recall_at_10"`
-	Memory     map[string]float64 `json:"memory_mb"`      // after both passes
-	MemoryCold map[string]float64 `json:"memory_cold_mb"` // after the first pass
-	Errors     int                `json:"errors"`
+	OpenMs float64 `json:"open_ms"`
+	Cold   latency `json:"cold"`
+	Warm   latency `json:"warm"`
+	// WarmByWords is the warm pass by question length (wordBuckets).
+	WarmByWords map[string]latency `json:"warm_by_words"`
+	KnownAt1    float64            `json:"known_item_recall_at_1"`
+	KnownAt10   float64            `json:"known_item_recall_at_10"`
+	XQuADAt1    float64            `json:"xquad_recall_at_1"`
+	XQuADAt10   float64            `json:"xquad_recall_at_10"`
+	Memory      map[string]float64 `json:"memory_mb"`      // after both passes
+	MemoryCold  map[string]float64 `json:"memory_cold_mb"` // after the first pass
+	Errors      int                `json:"errors"`
 }
 
 func runChild(a childArgs) error {
@@ -157,6 +161,16 @@ func childQuery(e engine, a childArgs) (queryResult, error) {
 	r.Memory["HeapLive"] = liveHeapMB()
 	runtime.KeepAlive(results)
 	r.Cold, r.Warm = summarize(cold), summarize(warm)
+	r.WarmByWords = map[string]latency{}
+	for _, b := range wordBuckets {
+		var lat []float64
+		for i, q := range queries {
+			if n := len(strings.Fields(q.Text)); n >= b.min && n <= b.max {
+				lat = append(lat, warm[i])
+			}
+		}
+		r.WarmByWords[b.key] = summarize(lat)
+	}
 
 	var titles, xquads, k1, k10, x1, x10 float64
 	for i, q := range queries {
@@ -190,6 +204,13 @@ func childQuery(e engine, a childArgs) (queryResult, error) {
 	r.XQuADAt1, r.XQuADAt10 = ratio(x1, xquads), ratio(x10, xquads)
 	return r, nil
 }
+
+// wordBuckets are the question lengths, in words, the warm pass is also
+// summarized by: latency grows with the question's terms.
+var wordBuckets = []struct {
+	key      string
+	min, max int
+}{{"w1_8", 1, 8}, {"w9_16", 9, 16}, {"w17_up", 17, math.MaxInt}}
 
 func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
 

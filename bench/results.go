@@ -32,6 +32,12 @@ var metrics = []metric{
 	{"warm_p95_ms", "warm p95 (ms)", "%.3f"},
 	{"warm_p99_ms", "warm p99 (ms)", "%.3f"},
 	{"warm_max_ms", "warm max (ms)", "%.2f"},
+	{"warm_p50_w1_8_ms", "warm p50, questions of 1–8 words (ms)", "%.3f"},
+	{"warm_p99_w1_8_ms", "warm p99, questions of 1–8 words (ms)", "%.3f"},
+	{"warm_p50_w9_16_ms", "warm p50, questions of 9–16 words (ms)", "%.3f"},
+	{"warm_p99_w9_16_ms", "warm p99, questions of 9–16 words (ms)", "%.3f"},
+	{"warm_p50_w17_up_ms", "warm p50, questions of 17 words or more (ms)", "%.3f"},
+	{"warm_p99_w17_up_ms", "warm p99, questions of 17 words or more (ms)", "%.3f"},
 	{"serve_rss_mb", "serving RSS after the query set (MB)", "%.0f"},
 	{"serve_rss_anon_mb", "… of which anonymous (heap) (MB)", "%.0f"},
 	{"serve_rss_file_mb", "… of which file-backed (mmap) (MB)", "%.0f"},
@@ -46,7 +52,7 @@ var metrics = []metric{
 // figuresOf gathers the figures of one run of one engine.
 func figuresOf(info corpusInfo, ing ingestResult, q queryResult) map[string]float64 {
 	raw := mb(info.RawBytes)
-	return map[string]float64{
+	fig := map[string]float64{
 		"ingest_s":              ing.Seconds,
 		"ingest_articles_per_s": float64(info.Articles) / ing.Seconds,
 		"ingest_mb_per_s":       raw / ing.Seconds,
@@ -72,6 +78,11 @@ func figuresOf(info corpusInfo, ing ingestResult, q queryResult) map[string]floa
 		"known_r10":             q.KnownAt10,
 		"xquad_r1":              q.XQuADAt1,
 	}
+	for _, b := range wordBuckets {
+		fig["warm_p50_"+b.key+"_ms"] = q.WarmByWords[b.key].P50
+		fig["warm_p99_"+b.key+"_ms"] = q.WarmByWords[b.key].P99
+	}
+	return fig
 }
 
 // sizeResult holds every run of every engine on one corpus size, and their
