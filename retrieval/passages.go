@@ -155,6 +155,10 @@ func splitSentences(text string, p span) []span {
 		start = end
 	}
 	for i := p.start; i < p.end; {
+		if !mayEndSentence(text[i]) {
+			i++
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(text[i:])
 		if r == '\n' {
 			emit(i)
@@ -202,6 +206,14 @@ func splitSentences(text string, p span) []span {
 	}
 	emit(p.end)
 	return out
+}
+
+// mayEndSentence reports whether byte c may start a rune that ends a
+// sentence: '\n', '.', '!', '?' or the first byte of '…'. None of these is
+// a continuation byte, so decoding text rune by rune reaches each of them:
+// splitSentences steps over every other byte alone.
+func mayEndSentence(c byte) bool {
+	return c == '\n' || c == '.' || c == '!' || c == '?' || c == "…"[0]
 }
 
 func startsSentence(r rune) bool {
