@@ -185,6 +185,7 @@ func within(toks []markedToken, w span) []markedToken {
 // (memoFor), whose space the tokens returned use until its next call; it
 // also sets m.held: which question words some passage word matches,
 // exactly or accent-folded, whether or not it is that word's best match.
+// Words that cannot matter (snippetMemo.mayMatter) are not analysed.
 func markTokens(passage string, q query, m *snippetMemo) []markedToken {
 	toks := tokenize(passage)
 	m.held = slices.Grow(m.held[:0], len(q.words))[:len(q.words)]
@@ -203,46 +204,56 @@ func markTokens(passage string, q query, m *snippetMemo) []markedToken {
 		} else if !midSentence {
 			midSentence = hasNonSpace(gap)
 		}
-		word := m.word(passage[t.start:t.end], vietnamese)
-		out[i].kind = tokenKind(passage, t, midSentence, word.kind)
+		kind := anyAnswer
+		if w := passage[t.start:t.end]; m.mayMatter(w) {
+			kind = m.mark(&out[i], w, q.words, vietnamese)
+		}
+		out[i].kind = tokenKind(passage, t, midSentence, kind)
 		midSentence, gapStart = true, t.end
-		// Every analysis starts from the forms under the first word's
-		// language; the best match is the greatest value, the first word
-		// on ties.
-		plain := word.plain
-		for _, lw := range m.langs {
-			f := plain
-			if lw.lang.stem != nil {
-				f = lw.stemmed(plain)
-			}
-			c, ok := lw.byForm[f.exact]
-			if ok {
-				out[i].match(q.words, c.exact, f, m.held)
-			}
-			if f.folded != f.exact {
-				c, ok = lw.byForm[f.folded]
-			}
-			if ok {
-				out[i].match(q.words, c.folded, f, m.held)
-			}
-		}
-		if p := word.prefix; out[i].word < 0 && p.exact != "" {
-			for _, lw := range m.langs {
-				c, ok := lw.byPrefix[p.exact]
-				if ok {
-					out[i].matchPrefix(q.words, c.exact, p)
-				}
-				if p.folded != p.exact {
-					c, ok = lw.byPrefix[p.folded]
-				}
-				if ok {
-					out[i].matchPrefix(q.words, c.folded, p)
-				}
-			}
-		}
 	}
 	markFolded(out, q)
 	return out
+}
+
+// mark makes t, whose word is w, match the question words it matches (see
+// markTokens), sets m.held for them, and returns w's kind (wordKindOf).
+func (m *snippetMemo) mark(t *markedToken, w string, words []queryWord, vietnamese bool) answerKind {
+	word := m.word(w, vietnamese)
+	// Every analysis starts from the forms under the first word's
+	// language; the best match is the greatest value, the first word on
+	// ties.
+	plain := word.plain
+	for _, lw := range m.langs {
+		f := plain
+		if lw.lang.stem != nil {
+			f = lw.stemmed(plain)
+		}
+		c, ok := lw.byForm[f.exact]
+		if ok {
+			t.match(words, c.exact, f, m.held)
+		}
+		if f.folded != f.exact {
+			c, ok = lw.byForm[f.folded]
+		}
+		if ok {
+			t.match(words, c.folded, f, m.held)
+		}
+	}
+	if p := word.prefix; t.word < 0 && p.exact != "" {
+		for _, lw := range m.langs {
+			c, ok := lw.byPrefix[p.exact]
+			if ok {
+				t.matchPrefix(words, c.exact, p)
+			}
+			if p.folded != p.exact {
+				c, ok = lw.byPrefix[p.folded]
+			}
+			if ok {
+				t.matchPrefix(words, c.folded, p)
+			}
+		}
+	}
+	return word.kind
 }
 
 // markFolded marks the tokens matched only through a folded form: for a
@@ -413,6 +424,10 @@ type snippetMemo struct {
 	surface [2]map[string]passageWord // by surface form; [1] under Vietnamese analysis
 	marked  []markedToken             // markTokens' result
 	held    []bool                    // markTokens' result: the question words the passage holds
+	// filter holds the forms passage words that matter have (setFilter),
+	// when filtered.
+	filter   formFilter
+	filtered bool
 }
 
 // passageWord is what markTokens needs to know of a passage word wherever
@@ -480,6 +495,7 @@ func memoFor(q query) *snippetMemo {
 			m.langs[k].byPrefix = addForms(m.langs[k].byPrefix, w.prefix.exact, w.prefix.folded, wi)
 		}
 	}
+	m.setFilter()
 	return m
 }
 

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // firstSnippet asks question of a collection holding body alone (plus a
@@ -356,4 +358,104 @@ func TestSnippetsConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestSkeletonHashMatchesForms: for words made of the runes
+// skeletonLetters knows (ASCII, Latin letters with any case and accents,
+// đ, combining marks, precomposed or decomposed), skeletonHash is the
+// formHash of the folded forms markTokens and wordKindOf compare, under
+// either analysis. Hashing a dropped mark, or a letter's unfolded form,
+// makes it fail.
+func TestSkeletonHashMatchesForms(t *testing.T) {
+	var letters []rune
+	for r := range rune(skeletonLettersSize) {
+		if skeletonLetters[r] != 0 {
+			letters = append(letters, r)
+		}
+	}
+	words := formsTestWords(t)
+	rng := rand.New(rand.NewPCG(11, 12))
+	for range 20000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(8) {
+			b.WriteRune(letters[rng.IntN(len(letters))])
+		}
+		words = append(words, b.String())
+	}
+	for _, w := range slices.Clone(words) {
+		words = append(words, norm.NFD.String(w), strings.ToUpper(w))
+	}
+	read := 0
+	for _, w := range words {
+		h, ok := skeletonHash(w)
+		if !ok {
+			continue
+		}
+		read++
+		for _, folded := range []string{forms(w, true).folded, forms(w, false).folded, foldAccents(strings.ToLower(w))} {
+			if formHash(folded) != h {
+				t.Fatalf("%q: skeletonHash %x, want formHash(%q) = %x", w, h, folded, formHash(folded))
+			}
+		}
+	}
+	if read < len(words)/2 {
+		t.Errorf("skeletonHash read %d words of %d", read, len(words))
+	}
+}
+
+// TestMarkTokensSkipsOnlyWhatCannotMatter compares markTokens with
+// markTokensPlain where skipping words (snippetMemo.mayMatter) could go
+// wrong: passages, precomposed and decomposed, holding the question's
+// words in other cases and accents and with combining marks, number and
+// date words in capitals, for Vietnamese questions (words skipped) and for
+// English and Spanish ones (stemmed: none skipped). It fails when the
+// filter leaves out the number and date words, hashes dropped marks, or
+// is used under a stemming analysis.
+func TestMarkTokensSkipsOnlyWhatCannotMatter(t *testing.T) {
+	vocab := []string{"Năm", "NĂM", "năm", "nam", "Nam", "Tháng", "THÁNG", "ngày", "Ngày", "hai", "HAI", "Hai", "một", "MỘT",
+		"mười", "giá", "Giá", "gia", "giả", "GIÁ", "đình", "Đình", "dinh", "vàng", "Vang", "hòa", "hoà", "Hoà", "Thủy", "thuỷ",
+		"Hà", "Nội", "NỘI", "e\u0301", "a\u0301\u0323", "Ðà", "đà", "2019", "12/5", "MARCH", "March", "running", "Runs",
+		"ran", "decidió", "DECIDIÓ", "Bruselas", "tres", "TRES", "1996", "año", "Año", "Straße", "ſtore", "İzmir", "Ǆ"}
+	langs := []map[string]uint64{{Vietnamese: 1}, {"en": 1}, {"es": 1}, {Vietnamese: 1, "en": 1}}
+	rng := rand.New(rand.NewPCG(13, 14))
+	skipped := 0
+	for n := range 600 {
+		var b strings.Builder
+		for range 20 + rng.IntN(40) {
+			b.WriteString(vocab[rng.IntN(len(vocab))])
+			b.WriteString([]string{" ", " ", ", ", ". ", "\n", " - "}[rng.IntN(6)])
+		}
+		passage := b.String()
+		if n%3 == 0 {
+			passage = norm.NFD.String(passage)
+		}
+		var words []string
+		for range 1 + rng.IntN(5) {
+			words = append(words, vocab[rng.IntN(len(vocab))])
+		}
+		q := analyzeQuery(strings.Join(words, " ")+"?", langs[n%len(langs)], DefaultParams())
+		if len(q.words) == 0 {
+			continue
+		}
+		for i := range q.words {
+			q.words[i].idf = float64(1 + rng.IntN(3))
+			if q.words[i].prefix.exact != "" {
+				q.words[i].prefixValue = 0.5
+			}
+		}
+		want := markTokensPlain(passage, q)
+		m := memoFor(q)
+		if got := markTokens(passage, q, m); !slices.Equal(got, want) {
+			t.Fatalf("question %q on %q: markTokens and markTokensPlain differ:\n%v\n%v", words, passage, got, want)
+		}
+		for _, tk := range tokenize(passage) {
+			if !m.mayMatter(passage[tk.start:tk.end]) {
+				skipped++
+			}
+		}
+		snippetMemos.Put(m)
+	}
+	if skipped == 0 {
+		t.Error("no word skipped: the test does not try the filter")
+	}
 }
