@@ -1,7 +1,6 @@
 package retrieval
 
 import (
-	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -199,7 +198,7 @@ func markTokens(passage string, q query, m *snippetMemo) []markedToken {
 	for i, t := range toks {
 		out[i] = markedToken{token: t, word: -1}
 		gap := passage[gapStart:t.start]
-		if j := strings.LastIndexAny(gap, ".!?\n"); j >= 0 {
+		if j := lastSentenceBreak(gap); j >= 0 {
 			midSentence = hasNonSpace(gap[j+1:])
 		} else if !midSentence {
 			midSentence = hasNonSpace(gap)
@@ -326,6 +325,18 @@ func (t *markedToken) matchPrefix(words []queryWord, candidates []int, p wordFor
 	}
 }
 
+// lastSentenceBreak is strings.LastIndexAny(s, ".!?\n"): the index of the
+// last of these bytes in s, -1 when none.
+func lastSentenceBreak(s string) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		switch s[i] {
+		case '.', '!', '?', '\n':
+			return i
+		}
+	}
+	return -1
+}
+
 // hasNonSpace reports whether s holds anything but white space.
 func hasNonSpace(s string) bool {
 	for _, r := range s {
@@ -342,16 +353,34 @@ func hasNonSpace(s string) bool {
 func tokenKind(text string, t token, midSentence bool, wordKind answerKind) answerKind {
 	r, _ := utf8.DecodeRuneInString(text[t.start:t.end])
 	switch {
-	case unicode.IsDigit(r):
+	case isDigit(r):
 		if isDateLike(text, t) {
 			return dateAnswer
 		}
 		return numberAnswer
-	case unicode.IsUpper(r) && midSentence:
+	case midSentence && isUpper(r):
 		return personAnswer
 	}
 	return wordKind
 }
+
+// isDigit is unicode.IsDigit, isUpper unicode.IsUpper, looked up in a table
+// for the runes of wordRuneTable.
+func isDigit(r rune) bool {
+	if r >= 0 && r < wordRuneTableSize {
+		return digitRunes.has(r)
+	}
+	return unicode.IsDigit(r)
+}
+
+func isUpper(r rune) bool {
+	if r >= 0 && r < wordRuneTableSize {
+		return upperRunes.has(r)
+	}
+	return unicode.IsUpper(r)
+}
+
+var digitRunes, upperRunes = runeSetOf(unicode.IsDigit), runeSetOf(unicode.IsUpper)
 
 // wordKindOf tells whether word names a date or a number (wordKinds).
 func wordKindOf(word string) answerKind {
@@ -368,8 +397,16 @@ func isDateLike(text string, t token) bool {
 	if t.end < len(text) && text[t.end] == '/' || t.start > 0 && text[t.start-1] == '/' {
 		return true
 	}
-	before := strings.ToLower(strings.TrimSpace(text[max(0, t.start-12):t.start]))
-	for _, w := range dateWordList {
+	// A date word ends the lower-case text before t only when it ends with
+	// the lower case of its last rune.
+	before := strings.TrimSpace(text[max(0, t.start-12):t.start])
+	last, _ := utf8.DecodeLastRuneInString(before)
+	words := dateWordsEnding[unicode.ToLower(last)]
+	if len(words) == 0 {
+		return false
+	}
+	before = strings.ToLower(before)
+	for _, w := range words {
 		if strings.HasSuffix(before, w) {
 			return true
 		}
@@ -387,8 +424,15 @@ var dateWords = setOf(
 	"октября", "ноября", "декабря",
 )
 
-// dateWordList is dateWords as a list, quicker to go through.
-var dateWordList = slices.Collect(maps.Keys(dateWords))
+// dateWordsEnding are the words of dateWords by their last rune.
+var dateWordsEnding = func() map[rune][]string {
+	m := make(map[rune][]string)
+	for w := range dateWords {
+		last, _ := utf8.DecodeLastRuneInString(w)
+		m[last] = append(m[last], w)
+	}
+	return m
+}()
 
 // wordKinds is the kind of each word of dateWords and numberWords, a date
 // when it is both.

@@ -459,3 +459,62 @@ func TestMarkTokensSkipsOnlyWhatCannotMatter(t *testing.T) {
 		t.Error("no word skipped: the test does not try the filter")
 	}
 }
+
+// TestRuneTablesMatchUnicode checks isDigit and isUpper on every rune of
+// their tables and around them.
+func TestRuneTablesMatchUnicode(t *testing.T) {
+	for r := rune(-1); r < wordRuneTableSize+0x100; r++ {
+		if isDigit(r) != unicode.IsDigit(r) || isUpper(r) != unicode.IsUpper(r) {
+			t.Fatalf("%U: isDigit %v, isUpper %v", r, isDigit(r), isUpper(r))
+		}
+	}
+}
+
+// isDateLikePlain is isDateLike as first written: every date word tried.
+func isDateLikePlain(text string, t token) bool {
+	word := text[t.start:t.end]
+	if len(word) == 4 && (strings.HasPrefix(word, "19") || strings.HasPrefix(word, "20")) {
+		return true
+	}
+	if t.end < len(text) && text[t.end] == '/' || t.start > 0 && text[t.start-1] == '/' {
+		return true
+	}
+	before := strings.ToLower(strings.TrimSpace(text[max(0, t.start-12):t.start]))
+	for w := range dateWords {
+		if strings.HasSuffix(before, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestIsDateLikeMatchesPlain compares isDateLike, which tries only the date
+// words ending with the rune before the number, with isDateLikePlain on
+// numbers after date words in any case, cut anywhere (the 12 bytes looked
+// at may start inside a rune), after invalid UTF-8 and after other words;
+// and lastSentenceBreak with strings.LastIndexAny.
+func TestIsDateLikeMatchesPlain(t *testing.T) {
+	var pieces []string
+	for w := range dateWords {
+		pieces = append(pieces, w, strings.ToUpper(w), strings.ToTitle(w[:1])+w[1:])
+	}
+	pieces = append(pieces, " ", "  ", "\t", "\u00a0", ".", "\n", "\xff", "\xe1\xbb", "ữ", "Ỷ", "năm nay", "là", "KỶ", "Đ", "/", "?")
+	rng := rand.New(rand.NewPCG(15, 16))
+	for range 20000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(4) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		gap := b.String()
+		for _, num := range []string{"12", "1999", "7", "305"} {
+			text := gap + num + gap
+			tk := token{start: len(gap), end: len(gap) + len(num)}
+			if got, want := isDateLike(text, tk), isDateLikePlain(text, tk); got != want {
+				t.Fatalf("%q: isDateLike %v, want %v", text, got, want)
+			}
+		}
+		if got, want := lastSentenceBreak(gap), strings.LastIndexAny(gap, ".!?\n"); got != want {
+			t.Fatalf("%q: lastSentenceBreak %d, want %d", gap, got, want)
+		}
+	}
+}

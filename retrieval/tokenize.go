@@ -22,7 +22,7 @@ const maxTokenBytes = 64
 // the combining marks of decomposed (NFD) input.
 func isWordRune(r rune) bool {
 	if r < wordRuneTableSize {
-		return wordRuneTable[r>>6]&(1<<(r&63)) != 0
+		return wordRuneTable.has(r)
 	}
 	return isWordRuneSlow(r)
 }
@@ -36,18 +36,28 @@ func isWordRuneSlow(r rune) bool {
 }
 
 // wordRuneTable holds isWordRuneSlow of every rune below
-// wordRuneTableSize, a bit each: the Latin, Greek and Cyrillic letters and
-// the combining marks, without searching Unicode's range tables.
+// wordRuneTableSize: the Latin, Greek and Cyrillic letters and the
+// combining marks, without searching Unicode's range tables.
 const wordRuneTableSize = 0x2000
 
-var wordRuneTable = func() (t [wordRuneTableSize / 64]uint64) {
+var wordRuneTable = runeSetOf(isWordRuneSlow)
+
+// runeSet holds a property of every rune below wordRuneTableSize, a bit
+// each.
+type runeSet [wordRuneTableSize / 64]uint64
+
+// runeSetOf returns the runes below wordRuneTableSize that f holds of.
+func runeSetOf(f func(rune) bool) (s runeSet) {
 	for r := rune(0); r < wordRuneTableSize; r++ {
-		if isWordRuneSlow(r) {
-			t[r>>6] |= 1 << (r & 63)
+		if f(r) {
+			s[r>>6] |= 1 << (r & 63)
 		}
 	}
-	return t
-}()
+	return s
+}
+
+// has reports whether r, below wordRuneTableSize, is in s.
+func (s *runeSet) has(r rune) bool { return s[r>>6]&(1<<(r&63)) != 0 }
 
 // tokenize splits text into words. Invalid UTF-8 bytes separate words.
 func tokenize(text string) []token {
