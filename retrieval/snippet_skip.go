@@ -44,7 +44,7 @@ const (
 )
 
 // skeletonHash returns formHash of the folded form of w, and whether w is
-// made of runes of skeletonLetters alone; ok false, h is meaningless.
+// made of runes of skeletonLetters alone (when not, h means nothing).
 func skeletonHash(w string) (h uint64, ok bool) {
 	h = formHashSeed
 	for _, r := range w {
@@ -54,7 +54,7 @@ func skeletonHash(w string) (h uint64, ok bool) {
 		switch c := skeletonLetters[r]; c {
 		case 0:
 			return 0, false
-		case skeletonDropped:
+		case skeletonDropped: // a mark folding drops
 		default:
 			h = formHashStep(h, c)
 		}
