@@ -14,21 +14,25 @@ func nameShare(held []bool, q query) (share float64, ok bool) {
 	}
 	weight := make(map[nameKey]float64)
 	hasName := make(map[nameKey]bool)
+	var names []nameKey // in the question's order: sums do not depend on a map's
 	for wi, w := range q.words {
 		if w.name > 0 {
 			k := nameKey{w.lang, w.name}
+			if _, ok := weight[k]; !ok {
+				names = append(names, k)
+			}
 			weight[k] += w.idf
 			hasName[k] = hasName[k] || held[wi]
 		}
 	}
-	if len(weight) == 0 {
+	if len(names) == 0 {
 		return 0, false
 	}
 	var total, got float64
-	for k, v := range weight {
-		total += v
+	for _, k := range names {
+		total += weight[k]
 		if hasName[k] {
-			got += v
+			got += weight[k]
 		}
 	}
 	return got / total, true

@@ -142,3 +142,25 @@ func TestAskPrefersPassageWithName(t *testing.T) {
 		t.Errorf("without the name boost: first result %s, want comb (the test shows nothing)", got)
 	}
 }
+
+// nameShare sums the weights of the question's names in the question's
+// order: the same share, to the bit, however often it is asked. Summed in a
+// map's order (as it was) the share of these weights, whose sums round
+// differently by order (0.1 + 0.2 + 0.3), changed between calls.
+func TestNameShareDoesNotDependOnMapOrder(t *testing.T) {
+	q := query{words: []queryWord{{name: 1, idf: 0.1}, {name: 2, idf: 0.2}, {name: 3, idf: 0.3}, {name: 4, idf: 0.7}}}
+	held := []bool{true, true, true, false}
+	var got, total float64 // in the question's order, at run time
+	for i, w := range q.words {
+		total += w.idf
+		if held[i] {
+			got += w.idf
+		}
+	}
+	want := got / total
+	for range 200 {
+		if share, ok := nameShare(held, q); !ok || share != want {
+			t.Fatalf("share %v (%v), want %v", share, ok, want)
+		}
+	}
+}
