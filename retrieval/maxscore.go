@@ -200,6 +200,7 @@ func (s *Searcher) maxScore(r IndexReader, q *query, depth int, perArticle bool)
 	}
 	n := float64(stats.Passages)
 	m := &maxScorer{okapi: newBM25(s.params, stats), depth: depth, perArticle: perArticle, keyer: keyer, q: q}
+	m.cpus = s.cpusPerQuestion()
 
 	idfs := newWordIDFs(q)
 	q.termWeight = 0
@@ -299,6 +300,7 @@ type maxScorer struct {
 	perArticle bool
 	keyer      ArticleKeyer
 	q          *query
+	cpus       int       // the CPUs this question may take: GOMAXPROCS over the questions being answered
 	bound      []float64 // bound[i]: the sum of the bounds of groups 0 … i-1
 	gw         []float64 // coverage by query group (termGroup.weights)
 	// threshold holds the bits of the greatest depth-th best score any
@@ -327,11 +329,14 @@ const minPartPostings = 1 << 15
 var forceParts int
 
 // cuts returns where MaxScore's parts start, after the first: up to one
-// part per CPU, of about equal ranges of passage IDs, each cut at the
-// first passage of an article; none when the cursors cannot be cloned or
-// the question holds too few postings.
+// part per CPU the question may take (m.cpus), of about equal ranges of
+// passage IDs, each cut at the first passage of an article; none when the
+// cursors cannot be cloned or the question holds too few postings. Parts
+// cost more work in all than one search (each finds its own threshold
+// before the parts share theirs), which only CPUs left idle repay: with as
+// many questions being answered as CPUs, each question is one part.
 func (m *maxScorer) cuts(r IndexReader, groups []scoredGroup, postings int) []PassageID {
-	n := min(runtime.GOMAXPROCS(0), postings/minPartPostings)
+	n := min(m.cpus, postings/minPartPostings)
 	if forceParts != 0 {
 		n = forceParts
 	}
@@ -363,6 +368,12 @@ func (m *maxScorer) cuts(r IndexReader, groups []scoredGroup, postings int) []Pa
 		}
 	}
 	return cuts
+}
+
+// cpusPerQuestion is how many CPUs a question may take: GOMAXPROCS shared
+// out among the questions s is answering, at least one.
+func (s *Searcher) cpusPerQuestion() int {
+	return max(1, runtime.GOMAXPROCS(0)/max(1, int(s.asking.Load())))
 }
 
 // cloneGroups returns a copy of groups whose cursors are clones.

@@ -3,6 +3,7 @@ package retrieval
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -129,5 +130,36 @@ func TestMaxScorePerArticle(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// MaxScore cuts a question into one part per CPU it may take, and each of
+// the questions being answered at once may take its share of the CPUs: with
+// as many questions as CPUs, none is cut.
+func TestMaxScorePartsShareTheCPUs(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	idx := keyedIndex{newMemIndex(t, syntheticArticles(t, 200)...)}
+	s := NewSearcher(idx, NewAnalyzer(), DefaultParams())
+	q := analyzeQuery("Ngoại trưởng Mỹ là ai?", idx.Languages(), s.params)
+	var groups []scoredGroup
+	for _, g := range q.groups {
+		c, _, err := groupCursor(idx, g.keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c != nil {
+			groups = append(groups, scoredGroup{cursor: c})
+		}
+	}
+	for _, c := range []struct{ asking, cpus, cuts int }{{0, 4, 3}, {1, 4, 3}, {2, 2, 1}, {3, 1, 0}, {4, 1, 0}, {9, 1, 0}} {
+		s.asking.Store(int32(c.asking))
+		m := &maxScorer{cpus: s.cpusPerQuestion(), keyer: idx}
+		cuts := m.cuts(idx, groups, 100*minPartPostings)
+		if m.cpus != c.cpus || len(cuts) != c.cuts {
+			t.Errorf("%d questions being answered: %d CPUs, cuts %v; want %d CPUs, %d cuts", c.asking, m.cpus, cuts, c.cpus, c.cuts)
+		}
+	}
+	if cuts := (&maxScorer{cpus: 4, keyer: idx}).cuts(idx, groups, 2*minPartPostings-1); len(cuts) != 0 {
+		t.Errorf("a question of too few postings cut at %v", cuts)
 	}
 }

@@ -88,6 +88,7 @@ type Searcher struct {
 	index    Index
 	analyzer *Analyzer
 	params   Params
+	asking   atomic.Int32 // questions being answered: MaxScore's parts share the CPUs out among them
 }
 
 // NewSearcher returns a searcher over index.
@@ -119,6 +120,8 @@ func (s *Searcher) Ask(question string, k int) (Answer, error) {
 		question = strings.ToValidUTF8(question, " ")
 	}
 	ans := Answer{Question: strings.TrimSpace(question)}
+	s.asking.Add(1)
+	defer s.asking.Add(-1)
 	err := s.index.View(func(r IndexReader) error {
 		q := analyzeQuery(ans.Question, r.Languages(), s.params)
 		if err := q.readPlainWords(r); err != nil {
