@@ -667,6 +667,50 @@ func (rc *runCursor) advance() {
 	}
 }
 
+// cursorHeap is a min-heap of run cursors by the key of their entry, then
+// by passage, so that the runs holding the least key come out one after
+// the other in passage order: a k-way merge costs log k comparisons per
+// entry, however many runs it merges.
+type cursorHeap []*runCursor
+
+func (h cursorHeap) less(i, j int) bool {
+	c := bytes.Compare(h[i].cur.key, h[j].cur.key)
+	return c < 0 || c == 0 && h[i].run.lo < h[j].run.lo
+}
+
+// init orders h as a heap.
+func (h cursorHeap) init() {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		h.down(i)
+	}
+}
+
+// down moves h[i] down until neither child is less: h[i] grew.
+func (h cursorHeap) down(i int) {
+	for {
+		c := 2*i + 1
+		if c >= len(h) {
+			return
+		}
+		if c+1 < len(h) && h.less(c+1, c) {
+			c++
+		}
+		if !h.less(c, i) {
+			return
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
+	}
+}
+
+// pop removes the least cursor, h[0].
+func (h *cursorHeap) pop() {
+	n := len(*h) - 1
+	(*h)[0] = (*h)[n]
+	*h = (*h)[:n]
+	h.down(0)
+}
+
 // mergeRuns merges the consecutive runs rs (at least two) into one new run
 // of the next level, numbered seq, dropping the postings of removed
 // passages, and deletes them. It returns the new run.
@@ -684,41 +728,33 @@ func mergeRuns(tx *bolt.Tx, rs []run, seq uint32, a *arena) (run, error) {
 	}
 	out.norms = norms
 
-	cursors := make([]*runCursor, len(rs))
+	var h cursorHeap // a cursor per run that has entries left
 	for i := range rs {
-		var err error
-		if cursors[i], err = newRunCursor(tx, &rs[i]); err != nil {
+		rc, err := newRunCursor(tx, &rs[i])
+		if err == nil {
+			err = rc.err
+		}
+		if err != nil {
 			return run{}, err
+		}
+		if rc.ok {
+			h = append(h, rc)
 		}
 	}
 	w, err := newRunWriter(tx, &out, a)
 	if err != nil {
 		return run{}, err
 	}
+	h.init()
 	var key []byte
 	var decoded []retrieval.Posting
 	var ps []post
-	for {
-		// The smallest key among the cursors, and every run that has it.
-		key = key[:0]
-		found := false
-		for _, rc := range cursors {
-			if rc.err != nil {
-				return run{}, rc.err
-			}
-			if rc.ok && (!found || bytes.Compare(rc.cur.key, key) < 0) {
-				key, found = append(key[:0], rc.cur.key...), true
-			}
-		}
-		if !found {
-			break
-		}
-		ps = ps[:0]
+	for len(h) > 0 {
+		key = append(key[:0], h[0].cur.key...)
 		form := key[len(key)-1] == 0 // a folded form's entry: recomputed when written
-		for _, rc := range cursors {
-			if !rc.ok || !bytes.Equal(rc.cur.key, key) {
-				continue
-			}
+		ps = ps[:0]
+		for len(h) > 0 && bytes.Equal(h[0].cur.key, key) {
+			rc := h[0]
 			if !form {
 				if decoded, err = decodePostings(decoded[:0], rc.cur.postings, rc.run); err != nil {
 					return run{}, err
@@ -727,7 +763,16 @@ func mergeRuns(tx *bolt.Tx, rs []run, seq uint32, a *arena) (run, error) {
 					ps = append(ps, post{p.Passage, p.TF})
 				}
 			}
-			rc.advance()
+			switch rc.advance(); {
+			case rc.err != nil:
+				return run{}, rc.err
+			case !rc.ok:
+				h.pop()
+			case bytes.Compare(rc.cur.key, key) <= 0:
+				return run{}, corrupt("run %d: keys out of order", rc.run.seq)
+			default:
+				h.down(0)
+			}
 		}
 		if len(ps) > 0 {
 			if err := w.add(key, ps); err != nil {
