@@ -110,7 +110,8 @@
 // one new, immutable run; when the last four runs are of one level they are
 // merged into one run of the next level (a fresh run is level 0), so an
 // index written in b batches has at most 3·log4(b) runs and every posting
-// is rewritten once per level. Runs are numbered in the order they were
+// is rewritten once per level (a merge takes the entries of its runs in sort
+// key order from a heap of their cursors). Runs are numbered in the order they were
 // written, and a later run only holds later passages, so a term's postings
 // are its postings in each run, concatenated.
 //
